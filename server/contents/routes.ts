@@ -1,0 +1,55 @@
+import { Router, type Request } from "express";
+import { parseBody } from "../http/validate.ts";
+import type { ContentsManager } from "./manager.ts";
+import { createBody, renameBody, saveBody, type ContentType } from "./model.ts";
+import { normalizeContentsPath } from "./paths.ts";
+
+const PREFIX = "/api/contents";
+
+/** The raw (still percent-encoded) path after /api/contents, normalised once. */
+function contentsPath(req: Request): string {
+  return normalizeContentsPath(req.path.slice(PREFIX.length));
+}
+
+function location(path: string): string {
+  return `${PREFIX}/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/** Jupyter Server's /api/contents: https://jupyter-server.readthedocs.io/en/latest/developers/rest-api.html */
+export function contentsRoutes(contents: ContentsManager): Router {
+  const r = Router();
+  const route = `${PREFIX}{/*path}`;
+
+  r.get(route, async (req, res) => {
+    const type = typeof req.query.type === "string" ? (req.query.type as ContentType) : undefined;
+    const content = req.query.content !== "0";
+    res.json(await contents.get(contentsPath(req), { content, type }));
+  });
+
+  r.put(route, async (req, res) => {
+    const path = contentsPath(req);
+    const { model, created } = await contents.save(path, parseBody(saveBody, req.body));
+    if (created) res.status(201).location(location(path));
+    res.json(model);
+  });
+
+  r.post(route, async (req, res) => {
+    const body = parseBody(createBody, req.body);
+    const copyFrom = body.copy_from === undefined ? undefined : normalizeContentsPath(body.copy_from);
+    const model = await contents.create(contentsPath(req), { type: body.type, ext: body.ext, copyFrom });
+    res.status(201).location(location(model.path)).json(model);
+  });
+
+  r.patch(route, async (req, res) => {
+    const to = normalizeContentsPath(parseBody(renameBody, req.body).path);
+    const model = await contents.rename(contentsPath(req), to);
+    res.location(location(model.path)).json(model);
+  });
+
+  r.delete(route, async (req, res) => {
+    await contents.delete(contentsPath(req));
+    res.status(204).end();
+  });
+
+  return r;
+}

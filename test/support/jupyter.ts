@@ -1,0 +1,17 @@
+import { ServerConnection } from "@jupyterlab/services";
+import WebSocket from "ws";
+import type { RunningServer } from "./server.ts";
+
+/** @jupyterlab/services settings for Node: token auth, `ws` as the WebSocket. */
+export function serverSettings(server: RunningServer): ServerConnection.ISettings {
+  return ServerConnection.makeSettings({
+    baseUrl: server.url,
+    wsUrl: server.url.replace(/^http/, "ws"),
+    token: server.token,
+    appendToken: true,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    fetch: globalThis.fetch,
+    Request: globalThis.Request,
+    Headers: globalThis.Headers,
+  });
+}
