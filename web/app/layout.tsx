@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Lightbook', template: '%s · Lightbook' },
+  description: 'Notebooks for beamline data',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="app-header">
+          <Link href="/" className="brand">
+            Lightbook
+          </Link>
+        </header>
+        <main className="app-main">{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,94 @@
+'use client';
+
+// A CodeMirror 6 editor for one cell. Uncontrolled: the document is seeded once and changes are
+// reported up; a cell that needs a different language is remounted instead (new cell id).
+
+import { useEffect, useRef } from 'react';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { javascript } from '@codemirror/lang-javascript';
+import { markdown } from '@codemirror/lang-markdown';
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
+import { drawSelection, EditorView, highlightSpecialChars, keymap } from '@codemirror/view';
+
+export type EditorLanguage = 'typescript' | 'markdown' | 'plain';
+
+/** `advance`: Shift-Enter (run, then go to the next cell); `in-place`: Ctrl/Cmd-Enter. */
+export type RunMode = 'advance' | 'in-place';
+
+interface Props {
+  initialValue: string;
+  language: EditorLanguage;
+  /** Accessible name of the editable area, e.g. "Cell 1 input". */
+  label: string;
+  /** Changes whenever the editor should take focus. */
+  focusNonce: number | undefined;
+  onChange: (source: string) => void;
+  onRun: (source: string, mode: RunMode) => void;
+}
+
+function languageExtension(language: EditorLanguage): Extension {
+  if (language === 'typescript') return javascript({ typescript: true });
+  if (language === 'markdown') return markdown();
+  return [];
+}
+
+export default function CodeEditor({ initialValue, language, label, focusNonce, onChange, onRun }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const labelCompartment = useRef(new Compartment());
+  // Latest callbacks, read by the editor's handlers without recreating the editor.
+  const callbacks = useRef({ onChange, onRun });
+  useEffect(() => {
+    callbacks.current = { onChange, onRun };
+  });
+
+  useEffect(() => {
+    if (!host.current) return;
+    const run = (mode: RunMode) => (v: EditorView) => {
+      callbacks.current.onRun(v.state.doc.toString(), mode);
+      return true;
+    };
+    const editor = new EditorView({
+      parent: host.current,
+      state: EditorState.create({
+        doc: initialValue,
+        extensions: [
+          Prec.highest(keymap.of([
+            { key: 'Shift-Enter', run: run('advance') },
+            { key: 'Ctrl-Enter', run: run('in-place') },
+            { key: 'Mod-Enter', run: run('in-place') }, // Cmd-Enter on macOS
+          ])),
+          highlightSpecialChars(),
+          history(),
+          drawSelection(),
+          indentOnInput(),
+          bracketMatching(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+          languageExtension(language),
+          labelCompartment.current.of(EditorView.contentAttributes.of({ 'aria-label': label })),
+          EditorView.updateListener.of((update) => {
+            if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
+          }),
+        ],
+      }),
+    });
+    view.current = editor;
+    return () => {
+      editor.destroy();
+      view.current = null;
+    };
+    // Seeded once per mount on purpose; see the note at the top of the file.
+  }, []);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: labelCompartment.current.reconfigure(EditorView.contentAttributes.of({ 'aria-label': label })) });
+  }, [label]);
+
+  useEffect(() => {
+    if (focusNonce !== undefined) view.current?.focus();
+  }, [focusNonce]);
+
+  return <div className="cell-editor" ref={host} />;
+}

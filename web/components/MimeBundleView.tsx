@@ -1,0 +1,63 @@
+'use client';
+
+// Renders the preferred representation of a display_data / execute_result bundle.
+
+import { memo, useMemo } from 'react';
+import { ansiToHtml } from '../lib/ansi';
+import { preferredMimeType, VEGA_LITE_MIME } from '../lib/mime';
+import type { JsonObject, MimeBundle } from '../lib/nbformat';
+import { isJsonObject } from '../lib/nbformat';
+import { renderMarkdown, sanitizeHtml, sanitizeSvg } from '../lib/sanitize';
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Output metadata may size an image: {"image/png": {"width": 320, "height": 200}}. */
+function imageSize(metadata: JsonObject, mimeType: string): { width?: number; height?: number } {
+  const entry = metadata[mimeType];
+  if (!isJsonObject(entry)) return {};
+  return {
+    ...(typeof entry.width === 'number' ? { width: entry.width } : {}),
+    ...(typeof entry.height === 'number' ? { height: entry.height } : {}),
+  };
+}
+
+function MimeBundleView({ data, metadata }: { data: MimeBundle; metadata: JsonObject }) {
+  const mimeType = preferredMimeType(data);
+  const value = mimeType === undefined ? '' : text(data[mimeType]);
+  // Sanitizing is the expensive part; outputs are immutable, so it is redone only when they change.
+  const html = useMemo(() => {
+    switch (mimeType) {
+      case 'image/svg+xml':
+        return sanitizeSvg(value);
+      case 'text/html':
+        return sanitizeHtml(value);
+      case 'text/markdown':
+        return renderMarkdown(value);
+      case 'text/plain':
+        return ansiToHtml(value);
+      default:
+        return '';
+    }
+  }, [mimeType, value]);
+
+  switch (mimeType) {
+    case VEGA_LITE_MIME:
+      return <div className="output-placeholder" data-mime={mimeType}>Vega-Lite chart (not rendered yet)</div>;
+    case 'image/png':
+      return <img className="output-image" data-mime={mimeType} alt="Image output" src={`data:image/png;base64,${value.replace(/\s/g, '')}`} {...imageSize(metadata, mimeType)} />;
+    case 'image/svg+xml':
+      return <div className="output-svg" data-mime={mimeType} dangerouslySetInnerHTML={{ __html: html }} />;
+    case 'text/html':
+      return <div className="output-html" data-mime={mimeType} dangerouslySetInnerHTML={{ __html: html }} />;
+    case 'text/markdown':
+      return <div className="output-markdown markdown" data-mime={mimeType} dangerouslySetInnerHTML={{ __html: html }} />;
+    case 'text/plain':
+      return <pre className="output-text" data-mime={mimeType} dangerouslySetInnerHTML={{ __html: html }} />;
+    case undefined:
+      return <pre className="output-text output-unsupported">{`No renderer for ${Object.keys(data).join(', ') || 'an empty bundle'}`}</pre>;
+  }
+}
+
+export default memo(MimeBundleView);

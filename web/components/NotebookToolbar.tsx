@@ -1,0 +1,52 @@
+import KernelStatusBadge, { type KernelDisplayStatus } from './KernelStatusBadge';
+
+interface Props {
+  name: string;
+  saveState: 'saved' | 'unsaved' | 'saving';
+  canRun: boolean;
+  onRun: () => void;
+  onRunAll: () => void;
+  onInterrupt: () => void;
+  onRestart: () => void;
+  onSave: () => void;
+  onAddCell: () => void;
+  kernelStatus: KernelDisplayStatus;
+  kernelLabel: string;
+}
+
+const SAVE_STATE_TEXT = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…' } as const;
+
+export default function NotebookToolbar(props: Props) {
+  const { name, saveState, canRun } = props;
+  return (
+    <div className="toolbar">
+      <h1 className="notebook-name" title={name}>
+        {name}
+      </h1>
+      <span className={`save-state save-state-${saveState}`} data-testid="save-state" data-state={saveState}>
+        {SAVE_STATE_TEXT[saveState]}
+      </span>
+      <div className="toolbar-buttons">
+        <button type="button" onClick={props.onSave} disabled={saveState === 'saving'} title="Save (Ctrl-S)">
+          Save
+        </button>
+        <button type="button" onClick={props.onAddCell} title="Add a code cell below the selected one">
+          Add cell
+        </button>
+        <button type="button" onClick={props.onRun} disabled={!canRun} title="Run the selected cell (Ctrl-Enter; Shift-Enter runs and moves on)">
+          Run
+        </button>
+        <button type="button" onClick={props.onRunAll} disabled={!canRun}>
+          Run all
+        </button>
+        <button type="button" onClick={props.onInterrupt} disabled={!canRun} aria-label="Interrupt kernel">
+          Interrupt
+        </button>
+        <button type="button" onClick={props.onRestart} disabled={!canRun} aria-label="Restart kernel">
+          Restart
+        </button>
+      </div>
+      <KernelStatusBadge status={props.kernelStatus} kernelLabel={props.kernelLabel} />
+    </div>
+  );
+}

@@ -1,0 +1,298 @@
+// The one place the web app talks to the server: the Jupyter Server REST/WebSocket API on our own
+// origin, through @jupyterlab/services. Components call these functions and never fetch themselves.
+// Auth is the server's session cookie; ServerConnection adds X-XSRFToken from the `_xsrf` cookie.
+// API: https://jupyter-server.readthedocs.io/en/latest/developers/rest-api.html
+
+import type { Contents, KernelMessage, ServerConnection, Session, SessionManager } from '@jupyterlab/services';
+import { KERNEL_NAME, TYPESCRIPT_NOTEBOOK_METADATA, parseNotebook, type NbNotebook } from './nbformat';
+import { newCellId } from './notebookModel';
+import { outputEventFromMessage, type OutputEvent } from './outputs';
+
+type Services = typeof import('@jupyterlab/services');
+
+/** A failure already worded for the user; `status` is the HTTP status when there was a response. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+function coerceError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+export function errorMessage(e: unknown): string {
+  return coerceError(e).message;
+}
+
+interface Connection {
+  services: Services;
+  settings: ServerConnection.ISettings;
+  contents: Contents.IManager;
+}
+
+let connection: Promise<Connection> | null = null;
+let sessions: SessionManager | null = null;
+
+// Loaded on first use: keeps @jupyterlab/services out of the initial bundle and out of server rendering.
+function connect(): Promise<Connection> {
+  connection ??= import('@jupyterlab/services').then(
+    (services) => {
+      const { protocol, host, origin } = window.location;
+      const settings = services.ServerConnection.makeSettings({
+        baseUrl: `${origin}/`,
+        wsUrl: `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/`,
+        token: '',
+        appendToken: false,
+      });
+      return { services, settings, contents: new services.ContentsManager({ serverSettings: settings }) };
+    },
+    (e: unknown) => {
+      connection = null;
+      throw e;
+    },
+  );
+  return connection;
+}
+
+function toApiError(what: string, e: unknown, services?: Services): ApiError {
+  if (e instanceof ApiError) return e;
+  const error = coerceError(e);
+  if (services && error instanceof services.ServerConnection.ResponseError) {
+    return new ApiError(`${what}: ${error.message}`, error.response.status);
+  }
+  if (services && error instanceof services.ServerConnection.NetworkError) {
+    return new ApiError(`${what}: the server cannot be reached (${error.message})`);
+  }
+  return new ApiError(`${what}: ${error.message}`);
+}
+
+/** Runs one API operation and rewords whatever it throws for the user. */
+async function call<T>(what: string, operation: (c: Connection) => Promise<T>): Promise<T> {
+  let c: Connection | undefined;
+  try {
+    c = await connect();
+    return await operation(c);
+  } catch (e: unknown) {
+    throw toApiError(what, e, c?.services);
+  }
+}
+
+export interface NotebookEntry {
+  name: string;
+  path: string;
+  lastModified: string;
+}
+
+function entry(model: Contents.IModel): NotebookEntry {
+  return { name: model.name, path: model.path, lastModified: model.last_modified };
+}
+
+/** Notebooks in the contents root, most recently modified first. */
+export function listNotebooks(): Promise<NotebookEntry[]> {
+  return call('Could not list notebooks', async ({ contents }) => {
+    const dir = await contents.get('', { type: 'directory', content: true });
+    const items: Contents.IModel[] = Array.isArray(dir.content) ? dir.content : [];
+    return items
+      .filter((item) => item.type === 'notebook')
+      .map(entry)
+      .sort((a, b) => Date.parse(b.lastModified) - Date.parse(a.lastModified));
+  });
+}
+
+function emptyNotebook(): NbNotebook {
+  return { nbformat: 4, nbformat_minor: 5, metadata: TYPESCRIPT_NOTEBOOK_METADATA, cells: [] };
+}
+
+/** Creates `Untitled.ipynb` (or the next free `UntitledN.ipynb`) set up for the TypeScript kernel. */
+export function createNotebook(): Promise<NotebookEntry> {
+  return call('Could not create a notebook', async ({ contents }) => {
+    const created = await contents.newUntitled({ path: '', type: 'notebook', ext: '.ipynb' });
+    const saved = await contents.save(created.path, { type: 'notebook', format: 'json', content: emptyNotebook() });
+    return entry(saved);
+  });
+}
+
+function parentDir(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash + 1);
+}
+
+async function sessionsFor(path: string, c: Connection): Promise<Session.IModel[]> {
+  const running = await c.services.SessionAPI.listRunning(c.settings);
+  return running.filter((s) => s.path === path);
+}
+
+/** Renames within the same folder; a running kernel follows the notebook to its new path. */
+export function renameNotebook(path: string, newName: string): Promise<NotebookEntry> {
+  return call('Could not rename the notebook', async (c) => {
+    const name = newName.trim();
+    if (name === '' || name.includes('/')) throw new ApiError('A notebook name cannot be empty or contain "/"');
+    const fileName = name.endsWith('.ipynb') ? name : `${name}.ipynb`;
+    const renamed = await c.contents.rename(path, parentDir(path) + fileName);
+    for (const session of await sessionsFor(path, c)) {
+      await c.services.SessionAPI.updateSession({ id: session.id, path: renamed.path, name: renamed.name }, c.settings);
+    }
+    return entry(renamed);
+  });
+}
+
+/** Deletes the file and shuts down its kernel, which would otherwise run on without a notebook. */
+export function deleteNotebook(path: string): Promise<void> {
+  return call('Could not delete the notebook', async (c) => {
+    for (const session of await sessionsFor(path, c)) {
+      await c.services.SessionAPI.shutdownSession(session.id, c.settings);
+    }
+    await c.contents.delete(path);
+  });
+}
+
+export interface LoadedNotebook extends NotebookEntry {
+  notebook: NbNotebook;
+}
+
+export function loadNotebook(path: string): Promise<LoadedNotebook> {
+  return call(`Could not open ${path}`, async ({ contents }) => {
+    const model = await contents.get(path, { type: 'notebook', format: 'json', content: true });
+    return { ...entry(model), notebook: parseNotebook(model.content, newCellId) };
+  });
+}
+
+export function saveNotebook(path: string, notebook: NbNotebook): Promise<NotebookEntry> {
+  return call('Could not save the notebook', async ({ contents }) =>
+    entry(await contents.save(path, { type: 'notebook', format: 'json', content: notebook })),
+  );
+}
+
+/** Kernel execution state, or the state of our WebSocket to it while that is not connected. */
+export type KernelStatus = KernelMessage.Status | 'connecting' | 'disconnected';
+
+export interface ExecuteOutcome {
+  status: 'ok' | 'error' | 'aborted';
+  executionCount: number | null;
+}
+
+/** One execute_request. Its future stays open after the reply, like JupyterLab's, so that
+ * update_display_data for displays it created (sent while other cells run) still reaches it. */
+export interface Execution {
+  /** Settles with the execute_reply. */
+  done: Promise<ExecuteOutcome>;
+  /** Stops delivering events: the cell was re-run or removed. */
+  dispose(): void;
+}
+
+/** A notebook's kernel session as the editor needs it. */
+export interface KernelSession {
+  status(): KernelStatus;
+  /** Returns a function that stops listening. */
+  onStatusChange(listener: (status: KernelStatus) => void): () => void;
+  /** Runs code; `onEvent` receives this execution's outputs as they arrive. */
+  execute(code: string, onEvent: (event: OutputEvent) => void): Execution;
+  interrupt(): Promise<void>;
+  restart(): Promise<void>;
+  /** Closes our connection; the kernel keeps running for other clients and for the next visit. */
+  dispose(): void;
+}
+
+class ServicesKernelSession implements KernelSession {
+  constructor(
+    private readonly session: Session.ISessionConnection,
+    private readonly services: Services,
+  ) {}
+
+  status(): KernelStatus {
+    const kernel = this.session.kernel;
+    if (!kernel) return 'unknown';
+    if (kernel.status === 'dead' || kernel.connectionStatus === 'connected') return kernel.status;
+    return kernel.connectionStatus;
+  }
+
+  onStatusChange(listener: (status: KernelStatus) => void): () => void {
+    const notify = (): void => listener(this.status());
+    this.session.statusChanged.connect(notify);
+    this.session.connectionStatusChanged.connect(notify);
+    this.session.kernelChanged.connect(notify);
+    return () => {
+      this.session.statusChanged.disconnect(notify);
+      this.session.connectionStatusChanged.disconnect(notify);
+      this.session.kernelChanged.disconnect(notify);
+    };
+  }
+
+  private kernel() {
+    const kernel = this.session.kernel;
+    if (!kernel) throw new ApiError('This notebook has no kernel');
+    return kernel;
+  }
+
+  execute(code: string, onEvent: (event: OutputEvent) => void): Execution {
+    const kernel = this.session.kernel;
+    if (!kernel) return { done: Promise.reject(new ApiError('This notebook has no kernel')), dispose: () => {} };
+    const content = { code, silent: false, store_history: true, allow_stdin: false, stop_on_error: true };
+    const future = kernel.requestExecute(content, false);
+    future.onIOPub = (msg) => {
+      try {
+        const event = outputEventFromMessage(msg.header.msg_type, msg.content);
+        if (event) onEvent(event);
+      } catch (e: unknown) {
+        // Show a malformed message where it belongs rather than dropping it silently.
+        onEvent({ kind: 'output', output: { output_type: 'error', ename: 'InvalidMessage', evalue: errorMessage(e), traceback: [] } });
+      }
+    };
+    const done = future.done.then(
+      ({ content: reply }): ExecuteOutcome => ({
+        status: reply.status === 'ok' || reply.status === 'error' ? reply.status : 'aborted',
+        executionCount: 'execution_count' in reply && typeof reply.execution_count === 'number' ? reply.execution_count : null,
+      }),
+      (e: unknown) => {
+        throw toApiError('Execution stopped', e, this.services);
+      },
+    );
+    return { done, dispose: () => future.dispose() };
+  }
+
+  async interrupt(): Promise<void> {
+    try {
+      await this.kernel().interrupt();
+    } catch (e: unknown) {
+      throw toApiError('Could not interrupt the kernel', e, this.services);
+    }
+  }
+
+  async restart(): Promise<void> {
+    try {
+      await this.kernel().restart();
+    } catch (e: unknown) {
+      throw toApiError('Could not restart the kernel', e, this.services);
+    }
+  }
+
+  dispose(): void {
+    this.session.dispose();
+  }
+}
+
+function sessionManager(c: Connection): SessionManager {
+  if (!sessions) {
+    const kernelManager = new c.services.KernelManager({ serverSettings: c.settings });
+    sessions = new c.services.SessionManager({ kernelManager, serverSettings: c.settings });
+  }
+  return sessions;
+}
+
+/** Joins the notebook's running session if there is one, else starts one with the TypeScript kernel. */
+export function openKernelSession(path: string, name: string): Promise<KernelSession> {
+  return call('Could not start a kernel', async (c) => {
+    const manager = sessionManager(c);
+    const existing = await manager.findByPath(path);
+    const session = existing
+      ? manager.connectTo({ model: existing })
+      : await manager.startNew({ path, type: 'notebook', name, kernel: { name: KERNEL_NAME } });
+    if (!session.kernel) await session.changeKernel({ name: KERNEL_NAME });
+    return new ServicesKernelSession(session, c.services);
+  });
+}

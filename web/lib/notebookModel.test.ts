@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseNotebook } from './nbformat';
+import { emptyCell, initialNotebookState, isDirty, notebookReducer, toNotebook } from './notebookModel';
+
+const ids = () => {
+  let n = 0;
+  return () => `id${++n}`;
+};
+
+const file = {
+  nbformat: 4,
+  nbformat_minor: 4,
+  metadata: { kernelspec: { name: 'lightbook-ts' } },
+  cells: [
+    { cell_type: 'markdown', metadata: {}, source: ['# Title\n', 'text'] },
+    { cell_type: 'code', metadata: { tags: ['x'] }, source: '1 + 1', execution_count: 2, outputs: [{ output_type: 'execute_result', execution_count: 2, data: { 'text/plain': ['2'] }, metadata: {} }] },
+  ],
+};
+
+test('a loaded notebook saves back as normalized nbformat 4.5 with cell ids', () => {
+  const state = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook(file, ids()), blankCellId: 'blank' });
+  assert.equal(isDirty(state), false);
+  assert.deepEqual(toNotebook(state), {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'lightbook-ts' } },
+    cells: [
+      { id: 'id1', cell_type: 'markdown', metadata: {}, source: '# Title\ntext' },
+      { id: 'id2', cell_type: 'code', metadata: { tags: ['x'] }, source: '1 + 1', execution_count: 2, outputs: [{ output_type: 'execute_result', execution_count: 2, data: { 'text/plain': '2' }, metadata: {} }] },
+    ],
+  });
+});
+
+test('an empty notebook opens with one blank code cell and is not dirty', () => {
+  const state = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }, ids()), blankCellId: 'blank' });
+  assert.deepEqual(state.cells.map((c) => [c.id, c.kind]), [['blank', 'code']]);
+  assert.equal(isDirty(state), false);
+});
+
+test('edits make the notebook dirty until the revision that was saved', () => {
+  let state = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook(file, ids()), blankCellId: 'blank' });
+  state = notebookReducer(state, { type: 'edit', id: 'id2', source: '2 + 2' });
+  const saving = state.revision;
+  state = notebookReducer(state, { type: 'insert', afterId: 'id2', cell: emptyCell('code', 'new') });
+  state = notebookReducer(state, { type: 'saved', revision: saving });
+  assert.equal(isDirty(state), true, 'a change made while saving is still unsaved');
+  state = notebookReducer(state, { type: 'saved', revision: state.revision });
+  assert.equal(isDirty(state), false);
+});
+
+test('running shows [*], clears old outputs, then takes the reply count', () => {
+  let state = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook(file, ids()), blankCellId: 'blank' });
+  state = notebookReducer(state, { type: 'execute-start', id: 'id2' });
+  const running = state.cells[1];
+  assert.ok(running?.kind === 'code' && running.running && running.outputs.length === 0 && running.executionCount === null);
+  state = notebookReducer(state, { type: 'execute-end', id: 'id2', executionCount: 5 });
+  const done = state.cells[1];
+  assert.ok(done?.kind === 'code' && !done.running && done.executionCount === 5);
+});
+
+test('files that are not nbformat 4 notebooks are refused with a reason', () => {
+  assert.throws(() => parseNotebook({ nbformat: 3, cells: [] }, ids()), /nbformat 4/);
+  assert.throws(() => parseNotebook({ nbformat: 4, cells: [{ cell_type: 'code', source: 1 }] }, ids()), /cell 1: source/);
+  assert.throws(() => parseNotebook({ nbformat: 4, cells: [{ cell_type: 'code', source: '', outputs: [{ output_type: 'weird' }] }] }, ids()), /unknown output_type/);
+});
