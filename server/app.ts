@@ -40,7 +40,9 @@ export function createApp(p: AppParts): Express {
   app.use(requestLog(p.log));
   app.use(loginRoutes(p.auth));
   app.use(requireAuth(p.auth));
-  app.use("/api", express.json({ limit: BODY_LIMIT }));
+  // Bodies are JSON whatever their Content-Type says: @jupyterlab/services' Request labels them
+  // text/plain, and Jupyter Server parses them as JSON too.
+  app.use("/api", express.json({ limit: BODY_LIMIT, type: () => true }));
   app.get("/api", (_req, res) => {
     res.json({ version: VERSION });
   });

@@ -15,7 +15,7 @@ const root = path.resolve(import.meta.dirname);
 async function testFiles(dirs: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const dir of dirs) {
-    for (const entry of await readdir(path.join(root, dir), { recursive: true, withFileTypes: true })) {
+    for (const entry of await readdir(path.resolve(root, dir), { recursive: true, withFileTypes: true })) {
       if (entry.isFile() && entry.name.endsWith(".test.ts")) files.push(path.join(entry.parentPath, entry.name));
     }
   }
@@ -23,7 +23,7 @@ async function testFiles(dirs: string[]): Promise<string[]> {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only.map((f) => path.resolve(f)) : await testFiles(["unit", "kernel", "integration", "browser"]);
+const files = only.length > 0 ? only.map((f) => path.resolve(f)) : await testFiles(["unit", "kernel", "../web/lib", "integration", "browser"]);
 
 let adminUrl = process.env.LIGHTBOOK_TEST_DATABASE_URL;
 let stopDb: (() => Promise<void>) | undefined;

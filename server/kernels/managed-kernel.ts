@@ -135,8 +135,8 @@ export class ManagedKernel {
     for (const l of this.stateListeners) l(s);
   }
 
-  /** Tells attached clients about a state the kernel itself cannot announce (dead, restarting). */
-  private broadcastStatus(execution_state: "dead" | "restarting"): void {
+  /** Tells attached clients about a state the kernel itself cannot announce. */
+  private broadcastStatus(execution_state: "dead"): void {
     const msg = makeMessage("status", { execution_state }, { session: this.session, channel: "iopub" });
     for (const l of this.iopubListeners) l(msg);
   }
@@ -171,9 +171,9 @@ export class ManagedKernel {
     this.process?.child.kill("SIGINT");
   }
 
+  /** The client that asked knows it restarts; telling it "restarting" would read as an auto-restart. */
   async restart(): Promise<void> {
     this.setState("restarting");
-    this.broadcastStatus("restarting");
     await this.stop(true);
     await this.start();
   }

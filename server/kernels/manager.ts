@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { allocateConnection } from "../../kernel/protocol/connection.ts";
+import { allocateConnection, writeConnectionFile } from "../../kernel/protocol/connection.ts";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { KernelSpecRegistry } from "../kernelspecs/registry.ts";
 import { ManagedKernel, KernelStartError } from "./managed-kernel.ts";
 import type { KernelModel } from "./model.ts";
-import { removeConnectionFile, writeConnectionFile } from "./process.ts";
+import { removeConnectionFile } from "./process.ts";
 
 export interface KernelManagerOptions {
   runtimeDir: string;
@@ -41,7 +41,7 @@ export class KernelManager {
     const id = randomUUID();
     await mkdir(this.opts.runtimeDir, { recursive: true, mode: 0o700 });
     const connectionFile = path.join(this.opts.runtimeDir, `kernel-${id}.json`);
-    const connection = { ...(await allocateConnection()), kernel_name: spec.name };
+    const connection = await allocateConnection("127.0.0.1", spec.name);
     await writeConnectionFile(connectionFile, connection);
     const kernel = new ManagedKernel(id, spec.name, connection, { argv: spec.spec.argv, connectionFile, env: { ...process.env, ...this.opts.env }, cwd: this.opts.cwd }, this.log);
     this.kernels.set(id, kernel);

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFile, rm } from "node:fs/promises";
-import type { ConnectionInfo } from "../../kernel/protocol/connection.ts";
+import { rm } from "node:fs/promises";
 
 /** How the last lines of a kernel's stderr are kept to explain a failed start. */
 const STDERR_LINES = 20;
@@ -10,11 +9,6 @@ export interface KernelProcess {
   /** The last lines the process wrote on stderr. */
   stderrTail(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-export async function writeConnectionFile(file: string, conn: ConnectionInfo): Promise<void> {
-  // The key signs every message: readable by the owner only.
-  await writeFile(file, JSON.stringify(conn, null, 2), { mode: 0o600 });
 }
 
 export async function removeConnectionFile(file: string): Promise<void> {

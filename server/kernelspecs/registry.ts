@@ -1,16 +1,4 @@
-/** A Jupyter kernelspec as GET /api/kernelspecs reports it. */
-export interface KernelSpecModel {
-  name: string;
-  spec: {
-    argv: string[];
-    display_name: string;
-    language: string;
-    interrupt_mode?: "signal" | "message";
-    env?: Record<string, string>;
-    metadata?: Record<string, unknown>;
-  };
-  resources: Record<string, string>;
-}
+import type { KernelSpecModel } from "../../kernel/kernelspec/spec.ts";
 
 /** The kernels this server can start, by name. */
 export class KernelSpecRegistry {

@@ -126,8 +126,12 @@ describe("kernels and sessions through @jupyterlab/services", () => {
     const restarted = await fetch(`${server.url}api/kernels/${kernel.id}/restart`, { method: "POST", headers: { Authorization: `token ${server.token}` } });
     assert.equal(restarted.status, 200);
     assert.equal(((await restarted.json()) as { execution_state: string }).execution_state, "idle");
-    await waitFor(async () => kernel.connectionStatus === "connected" && kernel.status === "idle", "the connection to recover");
-    assert.equal(result(await execute(kernel, "1 + 1")), "2");
+    assert.equal(kernel.status, "dead", "the old connection saw the death");
+    // As a UI does after a death: a new connection to the restarted kernel.
+    const revived = kernels.connectTo({ model: { id: kernel.id, name: kernel.name } });
+    await waitFor(async () => revived.connectionStatus === "connected" && revived.status === "idle", "the new connection");
+    assert.equal(result(await execute(revived, "1 + 1")), "2");
+    revived.dispose();
     assert.deepEqual((await contents.get("work.ipynb")).content, nb);
     contents.dispose();
   });
