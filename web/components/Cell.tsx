@@ -1,9 +1,9 @@
 'use client';
 
-import { memo, useEffect, useMemo, useRef, type Dispatch, type KeyboardEvent } from 'react';
-import { isCellKind, newCellId, type Cell as CellModel, type CellKind, type NotebookAction } from '../lib/notebookModel';
+import { memo, useEffect, useMemo, useRef, type Dispatch } from 'react';
+import { executionSeconds, isCellKind, newCellId, type Cell as CellModel, type CellKind, type FocusRequest, type NotebookAction } from '../lib/notebookModel';
 import { renderMarkdown } from '../lib/sanitize';
-import CodeEditor, { type EditorLanguage, type RunMode } from './CodeEditor';
+import CodeEditor, { type EditorExit, type EditorLanguage, type RunMode } from './CodeEditor';
 import OutputArea from './OutputArea';
 
 interface Props {
@@ -13,15 +13,26 @@ interface Props {
   isFirst: boolean;
   isLast: boolean;
   selected: boolean;
-  focusNonce: number | undefined;
+  /** The latest focus request, if it is for this cell. */
+  focus: FocusRequest | undefined;
   dispatch: Dispatch<NotebookAction>;
   onRun: (id: string, source: string, mode: RunMode) => void;
+  onExitEditor: (id: string, exit: EditorExit) => void;
 }
 
 function prompt(cell: CellModel): string {
   if (cell.kind !== 'code') return '';
   if (cell.running) return '[*]:';
   return `[${cell.executionCount ?? ' '}]:`;
+}
+
+/** Wall time of the last run, as JupyterLab's execute-time extension shows it. */
+function timing(cell: CellModel): string {
+  if (cell.kind !== 'code') return '';
+  if (cell.running) return 'running';
+  const seconds = executionSeconds(cell);
+  if (seconds === null) return '';
+  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
 }
 
 function language(kind: CellKind): EditorLanguage {
@@ -34,40 +45,33 @@ function RenderedMarkdown({ source }: { source: string }) {
   return <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-function Cell({ cell, number, isFirst, isLast, selected, focusNonce, dispatch, onRun }: Props) {
+function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun, onExitEditor }: Props) {
   const { id } = cell;
   const rendered = cell.kind === 'markdown' && !cell.editing;
   const container = useRef<HTMLDivElement>(null);
 
-  // A rendered markdown cell has no editor, so focus requests land on the cell itself. Only a new
-  // request (nonce) moves focus; `rendered` is deliberately not a dependency, so rendering during
-  // Run all does not steal focus.
+  // Command mode focuses the cell itself (so do rendered markdown cells, which have no editor).
+  // Only a new request (nonce) moves focus, so rendering during Run all does not steal it.
+  const cellFocusNonce = focus && (focus.target === 'cell' || rendered) ? focus.nonce : undefined;
   useEffect(() => {
-    if (focusNonce !== undefined && rendered) container.current?.focus();
-  }, [focusNonce]);
-
-  // Keys on a rendered markdown cell itself (its editor handles its own keys).
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (!rendered || event.target !== event.currentTarget || event.key !== 'Enter') return;
-    event.preventDefault();
-    if (event.shiftKey) onRun(id, cell.source, 'advance');
-    else if (event.ctrlKey || event.metaKey) onRun(id, cell.source, 'in-place');
-    else dispatch({ type: 'set-editing', id, editing: true });
-  };
+    if (cellFocusNonce !== undefined) container.current?.focus();
+  }, [cellFocusNonce]);
+  const editorFocusNonce = focus?.target === 'editor' ? focus.nonce : undefined;
+  const seconds = timing(cell);
 
   return (
     <div
       ref={container}
       data-testid="cell"
+      data-cell-id={id}
       data-cell-type={cell.kind}
       data-selected={selected}
       role="group"
       aria-label={`Cell ${number}`}
       className={`cell cell-${cell.kind}${selected ? ' cell-selected' : ''}`}
-      tabIndex={rendered ? 0 : -1}
+      tabIndex={selected ? 0 : -1}
       onFocus={() => !selected && dispatch({ type: 'select', id })}
       onMouseDown={() => !selected && dispatch({ type: 'select', id })}
-      onKeyDown={onKeyDown}
     >
       <div className="cell-prompt" data-testid="execution-count">
         {prompt(cell)}
@@ -82,10 +86,16 @@ function Cell({ cell, number, isFirst, isLast, selected, focusNonce, dispatch, o
             initialValue={cell.source}
             language={language(cell.kind)}
             label={`Cell ${number} input`}
-            focusNonce={focusNonce}
+            focusNonce={editorFocusNonce}
             onChange={(source) => dispatch({ type: 'edit', id, source })}
             onRun={(source, mode) => onRun(id, source, mode)}
+            onExit={(exit) => onExitEditor(id, exit)}
           />
+        )}
+        {seconds && (
+          <div className="cell-timing" data-testid="cell-timing">
+            {seconds}
+          </div>
         )}
         {cell.kind === 'code' && <OutputArea outputs={cell.outputs} />}
       </div>

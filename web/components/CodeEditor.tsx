@@ -13,8 +13,12 @@ import { drawSelection, EditorView, highlightSpecialChars, keymap } from '@codem
 
 export type EditorLanguage = 'typescript' | 'markdown' | 'plain';
 
-/** `advance`: Shift-Enter (run, then go to the next cell); `in-place`: Ctrl/Cmd-Enter. */
-export type RunMode = 'advance' | 'in-place';
+/** `advance`: Shift-Enter (run, then go to the next cell); `in-place`: Ctrl/Cmd-Enter;
+ * `insert-below`: Alt-Enter (run, then add a cell below). */
+export type RunMode = 'advance' | 'in-place' | 'insert-below';
+
+/** Where the keyboard leaves the editor: Esc to command mode, or arrows past the first/last line. */
+export type EditorExit = 'command-mode' | 'previous-cell' | 'next-cell';
 
 interface Props {
   initialValue: string;
@@ -25,6 +29,7 @@ interface Props {
   focusNonce: number | undefined;
   onChange: (source: string) => void;
   onRun: (source: string, mode: RunMode) => void;
+  onExit: (exit: EditorExit) => void;
 }
 
 function languageExtension(language: EditorLanguage): Extension {
@@ -33,20 +38,33 @@ function languageExtension(language: EditorLanguage): Extension {
   return [];
 }
 
-export default function CodeEditor({ initialValue, language, label, focusNonce, onChange, onRun }: Props) {
+export default function CodeEditor({ initialValue, language, label, focusNonce, onChange, onRun, onExit }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const labelCompartment = useRef(new Compartment());
   // Latest callbacks, read by the editor's handlers without recreating the editor.
-  const callbacks = useRef({ onChange, onRun });
+  const callbacks = useRef({ onChange, onRun, onExit });
   useEffect(() => {
-    callbacks.current = { onChange, onRun };
+    callbacks.current = { onChange, onRun, onExit };
   });
 
   useEffect(() => {
     if (!host.current) return;
     const run = (mode: RunMode) => (v: EditorView) => {
       callbacks.current.onRun(v.state.doc.toString(), mode);
+      return true;
+    };
+    const exit = (to: EditorExit) => () => {
+      callbacks.current.onExit(to);
+      return true;
+    };
+    // Arrows leave the cell only from its first/last line with an empty selection, as in Jupyter.
+    const atEdge = (edge: 'first' | 'last') => (v: EditorView) => {
+      const { main } = v.state.selection;
+      if (!main.empty) return false;
+      const line = v.state.doc.lineAt(main.head).number;
+      if (line !== (edge === 'first' ? 1 : v.state.doc.lines)) return false;
+      callbacks.current.onExit(edge === 'first' ? 'previous-cell' : 'next-cell');
       return true;
     };
     const editor = new EditorView({
@@ -58,6 +76,10 @@ export default function CodeEditor({ initialValue, language, label, focusNonce, 
             { key: 'Shift-Enter', run: run('advance') },
             { key: 'Ctrl-Enter', run: run('in-place') },
             { key: 'Mod-Enter', run: run('in-place') }, // Cmd-Enter on macOS
+            { key: 'Alt-Enter', run: run('insert-below') },
+            { key: 'Escape', run: exit('command-mode') },
+            { key: 'ArrowUp', run: atEdge('first') },
+            { key: 'ArrowDown', run: atEdge('last') },
           ])),
           highlightSpecialChars(),
           history(),

@@ -3,15 +3,16 @@
 // The notebook page: loads the file, attaches a kernel session, and runs and saves cells.
 // Document state lives in a pure reducer (lib/notebookModel.ts); this component owns the I/O.
 
-import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState, type FocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react';
+import { CommandKeys, type NotebookCommand } from '../lib/commandKeys';
 import { errorMessage, loadNotebook, openKernelSession, saveNotebook, type Execution, type KernelSession } from '../lib/jupyter';
 import { isJsonObject } from '../lib/nbformat';
 import { emptyCell, initialNotebookState, isDirty, newCellId, notebookReducer, toNotebook, type Cell as CellModel } from '../lib/notebookModel';
 import { fileName } from '../lib/paths';
 import Cell from './Cell';
-import type { RunMode } from './CodeEditor';
+import type { EditorExit, RunMode } from './CodeEditor';
 import type { KernelDisplayStatus } from './KernelStatusBadge';
-import NotebookToolbar from './NotebookToolbar';
+import NotebookToolbar, { type NotebookMode } from './NotebookToolbar';
 
 function disposeExecution(executions: Map<string, Execution>, id: string): void {
   executions.get(id)?.dispose();
@@ -21,6 +22,16 @@ function disposeExecution(executions: Map<string, Execution>, id: string): void 
 function disposeAllExecutions(executions: Map<string, Execution>): void {
   for (const execution of executions.values()) execution.dispose();
   executions.clear();
+}
+
+/** The cell whose container (not its editor) is the focus target of a keyboard event, if any. */
+function commandModeCellId(target: EventTarget): string | undefined {
+  return target instanceof HTMLElement ? target.dataset.cellId : undefined;
+}
+
+function neighbour(cells: CellModel[], id: string, delta: -1 | 1): CellModel | undefined {
+  const index = cells.findIndex((c) => c.id === id);
+  return index < 0 ? undefined : cells[index + delta];
 }
 
 type LoadState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; message: string };
@@ -58,6 +69,8 @@ export default function NotebookEditor({ path }: { path: string }) {
   const [kernelAttempt, setKernelAttempt] = useState(0);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const [mode, setMode] = useState<NotebookMode>('command');
+  const commandKeys = useRef(new CommandKeys());
 
   // Event handlers read the latest state through this ref, so they can stay stable for memoized cells.
   const latest = useRef({ state, kernel });
@@ -129,10 +142,10 @@ export default function NotebookEditor({ path }: { path: string }) {
     executions.current.set(id, execution);
     try {
       const outcome = await execution.done;
-      if (current()) dispatch({ type: 'execute-end', id, executionCount: outcome.executionCount });
+      if (current()) dispatch({ type: 'execute-end', id, executionCount: outcome.executionCount, at: outcome.endedAt });
     } catch (e: unknown) {
       if (!current()) return;
-      dispatch({ type: 'execute-end', id, executionCount: null });
+      dispatch({ type: 'execute-end', id, executionCount: null, at: null });
       setKernelError(errorMessage(e));
     }
   }, []);
@@ -145,25 +158,77 @@ export default function NotebookEditor({ path }: { path: string }) {
     }
   }, [cells]);
 
+  // Focus after a run follows JupyterLab: command mode, except in a cell just added to type in.
   const runCell = useCallback(
     (id: string, source: string, mode: RunMode) => {
       const { cells } = latest.current.state;
-      const index = cells.findIndex((c) => c.id === id);
-      const cell = cells[index];
+      const cell = cells.find((c) => c.id === id);
       if (!cell) return;
       void execute(cell, source);
-      if (mode === 'in-place') {
-        // A markdown cell just rendered has no editor left; keep the keyboard on the cell.
-        if (cell.kind === 'markdown') dispatch({ type: 'select', id, focus: true });
-        return;
-      }
-      // Like Jupyter: Shift-Enter on the last cell adds a new one to keep typing in.
-      const next = cells[index + 1];
-      if (next) dispatch({ type: 'select', id: next.id, focus: true });
+      const next = neighbour(cells, id, 1);
+      if (mode === 'in-place') dispatch({ type: 'select', id, focus: 'cell' });
+      else if (mode === 'advance' && next) dispatch({ type: 'select', id: next.id, focus: 'cell' });
       else dispatch({ type: 'insert', afterId: id, cell: emptyCell('code', newCellId()) });
     },
     [execute],
   );
+
+  const onExitEditor = useCallback((id: string, exit: EditorExit) => {
+    if (exit === 'command-mode') return dispatch({ type: 'select', id, focus: 'cell' });
+    const other = neighbour(latest.current.state.cells, id, exit === 'previous-cell' ? -1 : 1);
+    if (other) dispatch({ type: 'select', id: other.id, focus: 'editor' });
+  }, []);
+
+  const runCommand = (command: NotebookCommand, id: string) => {
+    const { cells } = latest.current.state;
+    const cell = cells.find((c) => c.id === id);
+    if (!cell) return;
+    const insert = (afterId: string | null) => dispatch({ type: 'insert', afterId, cell: emptyCell('code', newCellId()), focus: 'cell' });
+    const select = (other: CellModel | undefined) => other && dispatch({ type: 'select', id: other.id, focus: 'cell' });
+    switch (command) {
+      case 'edit':
+        return cell.kind === 'markdown' ? dispatch({ type: 'set-editing', id, editing: true }) : dispatch({ type: 'select', id, focus: 'editor' });
+      case 'run-advance':
+        return runCell(id, cell.source, 'advance');
+      case 'run-in-place':
+        return runCell(id, cell.source, 'in-place');
+      case 'run-insert-below':
+        return runCell(id, cell.source, 'insert-below');
+      case 'insert-above':
+        return insert(neighbour(cells, id, -1)?.id ?? null);
+      case 'insert-below':
+        return insert(id);
+      case 'delete':
+        return dispatch({ type: 'delete', id });
+      case 'undo-delete':
+        return dispatch({ type: 'undo-delete' });
+      case 'to-code':
+        return dispatch({ type: 'set-kind', id, kind: 'code', newId: newCellId() });
+      case 'to-markdown':
+        return dispatch({ type: 'set-kind', id, kind: 'markdown', newId: newCellId() });
+      case 'to-raw':
+        return dispatch({ type: 'set-kind', id, kind: 'raw', newId: newCellId() });
+      case 'select-previous':
+        return select(neighbour(cells, id, -1));
+      case 'select-next':
+        return select(neighbour(cells, id, 1));
+    }
+  };
+
+  // Command mode: keys pressed while a cell itself (not its editor) has the focus.
+  const onCellsKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>) => {
+    const id = commandModeCellId(event.target);
+    if (id === undefined) return;
+    const command = commandKeys.current.command(event);
+    if (command === null && !commandKeys.current.pending()) return;
+    event.preventDefault();
+    if (command) runCommand(command, id);
+  };
+
+  const onCellsFocus = (event: FocusEvent<HTMLDivElement>) => {
+    if (commandModeCellId(event.target) !== undefined) setMode('command');
+    else if (event.target instanceof HTMLElement && event.target.closest('.cm-editor')) setMode('edit');
+  };
 
   const runSelected = () => {
     const { selectedId, cells } = latest.current.state;
@@ -171,9 +236,12 @@ export default function NotebookEditor({ path }: { path: string }) {
     if (cell) runCell(cell.id, cell.source, 'in-place');
   };
 
-  const runAll = () => {
-    // Sent together: the kernel runs them in order and, with stop_on_error, aborts the rest after an error.
-    for (const cell of latest.current.state.cells) void execute(cell, cell.source);
+  // Sent together: the kernel runs them in order and, with stop_on_error, aborts the rest after an error.
+  const runCells = (which: 'all' | 'above' | 'below') => {
+    const { cells, selectedId } = latest.current.state;
+    const selected = Math.max(0, cells.findIndex((c) => c.id === selectedId));
+    const range = which === 'all' ? cells : which === 'above' ? cells.slice(0, selected) : cells.slice(selected);
+    for (const cell of range) void execute(cell, cell.source);
   };
 
   const interrupt = () => {
@@ -239,7 +307,10 @@ export default function NotebookEditor({ path }: { path: string }) {
         saveState={saving ? 'saving' : isDirty(state) ? 'unsaved' : 'saved'}
         canRun={kernel !== null}
         onRun={runSelected}
-        onRunAll={runAll}
+        onRunAll={() => runCells('all')}
+        onRunAbove={() => runCells('above')}
+        onRunBelow={() => runCells('below')}
+        mode={mode}
         onInterrupt={interrupt}
         onRestart={restart}
         onSave={() => void save()}
@@ -257,7 +328,7 @@ export default function NotebookEditor({ path }: { path: string }) {
           )}
         </Notice>
       )}
-      <div className="cells">
+      <div className="cells" onKeyDown={onCellsKeyDown} onFocus={onCellsFocus}>
         {cells.map((cell, i) => (
           <Cell
             key={cell.id}
@@ -266,9 +337,10 @@ export default function NotebookEditor({ path }: { path: string }) {
             isFirst={i === 0}
             isLast={i === cells.length - 1}
             selected={cell.id === selectedId}
-            focusNonce={focus?.cellId === cell.id ? focus.nonce : undefined}
+            focus={focus?.cellId === cell.id ? focus : undefined}
             dispatch={dispatch}
             onRun={runCell}
+            onExitEditor={onExitEditor}
           />
         ))}
       </div>

@@ -1,11 +1,17 @@
 import KernelStatusBadge, { type KernelDisplayStatus } from './KernelStatusBadge';
 
+/** Jupyter's modes: keys act on whole cells (command) or type into one (edit). */
+export type NotebookMode = 'command' | 'edit';
+
 interface Props {
   name: string;
   saveState: 'saved' | 'unsaved' | 'saving';
   canRun: boolean;
   onRun: () => void;
   onRunAll: () => void;
+  onRunAbove: () => void;
+  onRunBelow: () => void;
+  mode: NotebookMode;
   onInterrupt: () => void;
   onRestart: () => void;
   onSave: () => void;
@@ -39,6 +45,12 @@ export default function NotebookToolbar(props: Props) {
         <button type="button" onClick={props.onRunAll} disabled={!canRun}>
           Run all
         </button>
+        <button type="button" onClick={props.onRunAbove} disabled={!canRun} title="Run the cells above the selected one">
+          Run above
+        </button>
+        <button type="button" onClick={props.onRunBelow} disabled={!canRun} title="Run the selected cell and those below it">
+          Run below
+        </button>
         <button type="button" onClick={props.onInterrupt} disabled={!canRun} aria-label="Interrupt kernel">
           Interrupt
         </button>
@@ -46,6 +58,9 @@ export default function NotebookToolbar(props: Props) {
           Restart
         </button>
       </div>
+      <span className={`notebook-mode notebook-mode-${props.mode}`} data-testid="notebook-mode" title="Esc: command mode; Enter: edit mode">
+        {props.mode === 'command' ? 'Command' : 'Edit'}
+      </span>
       <KernelStatusBadge status={props.kernelStatus} kernelLabel={props.kernelLabel} />
     </div>
   );

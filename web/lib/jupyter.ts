@@ -174,6 +174,8 @@ export type KernelStatus = KernelMessage.Status | 'connecting' | 'disconnected';
 export interface ExecuteOutcome {
   status: 'ok' | 'error' | 'aborted';
   executionCount: number | null;
+  /** The reply's header date: when the kernel finished. */
+  endedAt: string | null;
 }
 
 /** One execute_request. Its future stays open after the reply, like JupyterLab's, so that
@@ -236,7 +238,7 @@ class ServicesKernelSession implements KernelSession {
     const future = kernel.requestExecute(content, false);
     future.onIOPub = (msg) => {
       try {
-        const event = outputEventFromMessage(msg.header.msg_type, msg.content);
+        const event = outputEventFromMessage(msg.header.msg_type, msg.content, msg.header.date || null);
         if (event) onEvent(event);
       } catch (e: unknown) {
         // Show a malformed message where it belongs rather than dropping it silently.
@@ -244,9 +246,10 @@ class ServicesKernelSession implements KernelSession {
       }
     };
     const done = future.done.then(
-      ({ content: reply }): ExecuteOutcome => ({
+      ({ content: reply, header }): ExecuteOutcome => ({
         status: reply.status === 'ok' || reply.status === 'error' ? reply.status : 'aborted',
         executionCount: 'execution_count' in reply && typeof reply.execution_count === 'number' ? reply.execution_count : null,
+        endedAt: header.date || null,
       }),
       (e: unknown) => {
         throw toApiError('Execution stopped', e, this.services);

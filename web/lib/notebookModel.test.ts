@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNotebook } from './nbformat';
-import { emptyCell, initialNotebookState, isDirty, notebookReducer, toNotebook } from './notebookModel';
+import { emptyCell, executionSeconds, initialNotebookState, isDirty, notebookReducer, toNotebook } from './notebookModel';
 
 const ids = () => {
   let n = 0;
@@ -54,9 +54,28 @@ test('running shows [*], clears old outputs, then takes the reply count', () => 
   state = notebookReducer(state, { type: 'execute-start', id: 'id2' });
   const running = state.cells[1];
   assert.ok(running?.kind === 'code' && running.running && running.outputs.length === 0 && running.executionCount === null);
-  state = notebookReducer(state, { type: 'execute-end', id: 'id2', executionCount: 5 });
-  const done = state.cells[1];
-  assert.ok(done?.kind === 'code' && !done.running && done.executionCount === 5);
+  state = notebookReducer(state, { type: 'execute-event', id: 'id2', event: { kind: 'execute-input', executionCount: 5, at: '2026-01-01T00:00:00.000Z' } });
+  state = notebookReducer(state, { type: 'execute-end', id: 'id2', executionCount: 5, at: '2026-01-01T00:00:01.250Z' });
+  const done = state.cells[1]!;
+  assert.ok(done.kind === 'code' && !done.running && done.executionCount === 5);
+  assert.equal(executionSeconds(done), 1.25);
+  assert.deepEqual(toNotebook(state).cells[1]!.metadata.execution, { 'iopub.execute_input': '2026-01-01T00:00:00.000Z', 'shell.execute_reply': '2026-01-01T00:00:01.250Z' });
+  state = notebookReducer(state, { type: 'execute-start', id: 'id2' });
+  assert.equal(executionSeconds(state.cells[1]!), null, 'a new run forgets the old timing');
+});
+
+test('deleted cells come back in their place, most recent first', () => {
+  let state = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook(file, ids()), blankCellId: 'blank' });
+  state = notebookReducer(state, { type: 'select', id: 'id1' });
+  state = notebookReducer(state, { type: 'delete', id: 'id1' });
+  assert.equal(state.selectedId, 'id2');
+  assert.deepEqual(state.focus, { cellId: 'id2', nonce: 1, target: 'cell' });
+  state = notebookReducer(state, { type: 'delete', id: 'id2' });
+  assert.deepEqual(state.cells, []);
+  state = notebookReducer(state, { type: 'undo-delete' });
+  state = notebookReducer(state, { type: 'undo-delete' });
+  assert.deepEqual(state.cells.map((c) => c.id), ['id1', 'id2']);
+  assert.equal(notebookReducer(state, { type: 'undo-delete' }), state, 'nothing left to undo');
 });
 
 test('files that are not nbformat 4 notebooks are refused with a reason', () => {

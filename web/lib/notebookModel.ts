@@ -1,6 +1,6 @@
 // The open notebook as editor state: a pure reducer over cells, plus conversion to and from nbformat.
 
-import type { JsonObject, NbCell, NbNotebook } from './nbformat';
+import { isJsonObject, type JsonObject, type NbCell, type NbNotebook } from './nbformat';
 import { applyOutputEvent, toNbOutput, type Output, type OutputEvent } from './outputs';
 
 export interface CodeCell {
@@ -31,13 +31,30 @@ export function isCellKind(value: string): value is CellKind {
   return value === 'code' || value === 'markdown' || value === 'raw';
 }
 
+/** Jupyter's two modes: keys edit the cell's text, or act on whole cells. */
+export type FocusTarget = 'editor' | 'cell';
+
+/** A request for focus; the nonce makes repeated requests distinct. */
+export interface FocusRequest {
+  cellId: string;
+  nonce: number;
+  target: FocusTarget;
+}
+
+/** A deleted cell and where it was, for undo (Z). */
+export interface DeletedCell {
+  cell: Cell;
+  index: number;
+}
+
 export interface NotebookState {
   metadata: JsonObject;
   nbformatMinor: number;
   cells: Cell[];
   selectedId: string | null;
-  /** A request for the cell's editor to take focus; the nonce makes repeated requests distinct. */
-  focus: { cellId: string; nonce: number } | null;
+  focus: FocusRequest | null;
+  /** Most recent last. */
+  deleted: DeletedCell[];
   /** Bumped on every change to the document; dirty while it differs from the saved revision. */
   revision: number;
   savedRevision: number;
@@ -47,15 +64,18 @@ export type NotebookAction =
   /** `blankCellId` names the code cell an empty notebook opens with, so there is somewhere to type. */
   | { type: 'load'; notebook: NbNotebook; blankCellId: string }
   | { type: 'edit'; id: string; source: string }
-  | { type: 'select'; id: string; focus?: boolean }
-  | { type: 'insert'; afterId: string | null; cell: Cell }
+  | { type: 'select'; id: string; focus?: FocusTarget }
+  /** The new cell takes the focus `focus` asks for (the editor by default, so there is somewhere to type). */
+  | { type: 'insert'; afterId: string | null; cell: Cell; focus?: FocusTarget }
   | { type: 'delete'; id: string }
+  | { type: 'undo-delete' }
   | { type: 'move'; id: string; delta: -1 | 1 }
   | { type: 'set-kind'; id: string; kind: CellKind; newId: string }
   | { type: 'set-editing'; id: string; editing: boolean }
   | { type: 'execute-start'; id: string }
   | { type: 'execute-event'; id: string; event: OutputEvent }
-  | { type: 'execute-end'; id: string; executionCount: number | null }
+  /** `at`: the reply's time, recorded with the start in the cell's metadata as JupyterLab's "record timing" does. */
+  | { type: 'execute-end'; id: string; executionCount: number | null; at: string | null }
   | { type: 'executions-cancelled' }
   | { type: 'saved'; revision: number };
 
@@ -77,6 +97,7 @@ export const initialNotebookState: NotebookState = {
   cells: [],
   selectedId: null,
   focus: null,
+  deleted: [],
   revision: 0,
   savedRevision: 0,
 };
@@ -139,8 +160,36 @@ function changed(state: NotebookState, cells: Cell[], extra: Partial<NotebookSta
   return { ...state, ...extra, cells, revision: state.revision + 1 };
 }
 
-function focusOn(state: NotebookState, cellId: string): NotebookState['focus'] {
-  return { cellId, nonce: (state.focus?.nonce ?? 0) + 1 };
+function focusOn(state: NotebookState, cellId: string, target: FocusTarget = 'editor'): FocusRequest {
+  return { cellId, nonce: (state.focus?.nonce ?? 0) + 1, target };
+}
+
+/** Deleted cells kept for undo; older ones are dropped. */
+const UNDO_DEPTH = 50;
+
+/** Keys JupyterLab uses in `metadata.execution` when it records cell timing. */
+export const EXECUTION_STARTED = 'iopub.execute_input';
+export const EXECUTION_ENDED = 'shell.execute_reply';
+
+function withExecutionTime(cell: CodeCell, key: string, at: string | null): CodeCell {
+  if (at === null) return cell;
+  const execution = isJsonObject(cell.metadata.execution) ? cell.metadata.execution : {};
+  return { ...cell, metadata: { ...cell.metadata, execution: { ...execution, [key]: at } } };
+}
+
+function withoutExecutionTime(cell: CodeCell): CodeCell {
+  const { execution: _dropped, ...metadata } = cell.metadata;
+  return { ...cell, metadata };
+}
+
+/** Seconds from start to end of the cell's last run, or null if it never finished. */
+export function executionSeconds(cell: Cell): number | null {
+  if (cell.kind !== 'code' || !isJsonObject(cell.metadata.execution)) return null;
+  const started = cell.metadata.execution[EXECUTION_STARTED];
+  const ended = cell.metadata.execution[EXECUTION_ENDED];
+  if (typeof started !== 'string' || typeof ended !== 'string') return null;
+  const ms = Date.parse(ended) - Date.parse(started);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
 }
 
 export function notebookReducer(state: NotebookState, action: NotebookAction): NotebookState {
@@ -153,23 +202,36 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
         nbformatMinor: action.notebook.nbformat_minor,
         cells,
         selectedId: cells[0]?.id ?? null,
+        // Opens in command mode on the first cell, as Jupyter does.
+        focus: cells[0] ? { cellId: cells[0].id, nonce: 1, target: 'cell' } : null,
       };
     }
     case 'edit':
       return changed(state, mapCell(state, action.id, (cell) => ({ ...cell, source: action.source })));
     case 'select':
-      return { ...state, selectedId: action.id, focus: action.focus ? focusOn(state, action.id) : state.focus };
+      return { ...state, selectedId: action.id, focus: action.focus ? focusOn(state, action.id, action.focus) : state.focus };
     case 'insert': {
       const at = action.afterId === null ? 0 : state.cells.findIndex((c) => c.id === action.afterId) + 1;
       const cells = [...state.cells.slice(0, at), action.cell, ...state.cells.slice(at)];
-      return changed(state, cells, { selectedId: action.cell.id, focus: focusOn(state, action.cell.id) });
+      return changed(state, cells, { selectedId: action.cell.id, focus: focusOn(state, action.cell.id, action.focus) });
     }
     case 'delete': {
       const index = state.cells.findIndex((c) => c.id === action.id);
-      if (index < 0) return state;
+      const cell = state.cells[index];
+      if (!cell) return state;
       const cells = state.cells.filter((c) => c.id !== action.id);
       const next = cells[Math.min(index, cells.length - 1)];
-      return changed(state, cells, { selectedId: next?.id ?? null });
+      const deleted = [...state.deleted, { cell, index }].slice(-UNDO_DEPTH);
+      // The selection (and command-mode focus) moves to the cell that takes its place, as in Jupyter.
+      const keepFocus = next && state.selectedId === action.id ? { focus: focusOn(state, next.id, 'cell') } : {};
+      return changed(state, cells, { selectedId: next?.id ?? null, deleted, ...keepFocus });
+    }
+    case 'undo-delete': {
+      const last = state.deleted[state.deleted.length - 1];
+      if (!last) return state;
+      const cells = [...state.cells];
+      cells.splice(Math.min(last.index, cells.length), 0, last.cell);
+      return changed(state, cells, { selectedId: last.cell.id, deleted: state.deleted.slice(0, -1), focus: focusOn(state, last.cell.id, 'cell') });
     }
     case 'move': {
       const from = state.cells.findIndex((c) => c.id === action.id);
@@ -181,10 +243,11 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
       return changed(state, cells);
     }
     case 'set-kind': {
+      if (state.cells.find((c) => c.id === action.id)?.kind === action.kind) return state;
       // A new id remounts the cell, so its editor picks up the new language.
       const cells = mapCell(state, action.id, (cell) => (cell.kind === action.kind ? cell : { ...emptyCell(action.kind, action.newId, cell.source), metadata: cell.metadata }));
-      const selectedId = state.selectedId === action.id ? action.newId : state.selectedId;
-      return changed(state, cells, { selectedId });
+      if (state.selectedId !== action.id) return changed(state, cells);
+      return changed(state, cells, { selectedId: action.newId, focus: focusOn(state, action.newId, 'cell') });
     }
     case 'set-editing':
       return {
@@ -193,16 +256,16 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
         focus: action.editing ? focusOn(state, action.id) : state.focus,
       };
     case 'execute-start':
-      return changed(state, mapCode(state, action.id, (cell) => ({ ...cell, outputs: [], clearPending: false, executionCount: null, running: true })));
+      return changed(state, mapCode(state, action.id, (cell) => ({ ...withoutExecutionTime(cell), outputs: [], clearPending: false, executionCount: null, running: true })));
     case 'execute-event': {
       const { event } = action;
       if (event.kind === 'execute-input') {
-        return changed(state, mapCode(state, action.id, (cell) => ({ ...cell, executionCount: event.executionCount })));
+        return changed(state, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_STARTED, event.at), executionCount: event.executionCount })));
       }
       return changed(state, mapCode(state, action.id, (cell) => ({ ...cell, ...applyOutputEvent(cell, event) })));
     }
     case 'execute-end':
-      return changed(state, mapCode(state, action.id, (cell) => ({ ...cell, running: false, executionCount: action.executionCount ?? cell.executionCount })));
+      return changed(state, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_ENDED, action.at), running: false, executionCount: action.executionCount ?? cell.executionCount })));
     case 'executions-cancelled':
       return { ...state, cells: state.cells.map((cell) => (cell.kind === 'code' && cell.running ? { ...cell, running: false } : cell)) };
     case 'saved':

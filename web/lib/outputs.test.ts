@@ -57,6 +57,6 @@ test('execute_result and error keep their nbformat shape; JSON MIME data stays s
 
 test('messages that do not touch outputs are ignored; malformed ones are rejected', () => {
   assert.equal(outputEventFromMessage('status', { execution_state: 'busy' }), null);
-  assert.deepEqual(outputEventFromMessage('execute_input', { code: '1', execution_count: 7 }), { kind: 'execute-input', executionCount: 7 });
+  assert.deepEqual(outputEventFromMessage('execute_input', { code: '1', execution_count: 7 }, '2026-01-01T00:00:00Z'), { kind: 'execute-input', executionCount: 7, at: '2026-01-01T00:00:00Z' });
   assert.throws(() => outputEventFromMessage('stream', { name: 'stdout', text: 42 }), /stream needs/);
 });

@@ -12,7 +12,8 @@ export type OutputEvent =
   | { kind: 'output'; output: Output }
   | { kind: 'update-display'; displayId: string; data: MimeBundle; metadata: JsonObject }
   | { kind: 'clear'; wait: boolean }
-  | { kind: 'execute-input'; executionCount: number };
+  /** `at`: when the kernel started the code (the message's header date), if it said. */
+  | { kind: 'execute-input'; executionCount: number; at: string | null };
 
 export interface OutputState {
   outputs: Output[];
@@ -101,7 +102,7 @@ function transientDisplayId(content: JsonObject): string | undefined {
  * Checks one iopub message from the kernel and turns it into an event, or null for message types
  * that do not touch outputs (status, comms…). Throws NotebookFormatError on a malformed message.
  */
-export function outputEventFromMessage(msgType: string, content: unknown): OutputEvent | null {
+export function outputEventFromMessage(msgType: string, content: unknown, date: string | null = null): OutputEvent | null {
   if (!isJsonObject(content)) return null;
   switch (msgType) {
     case 'stream':
@@ -122,7 +123,7 @@ export function outputEventFromMessage(msgType: string, content: unknown): Outpu
     case 'clear_output':
       return { kind: 'clear', wait: content.wait === true };
     case 'execute_input':
-      return typeof content.execution_count === 'number' ? { kind: 'execute-input', executionCount: content.execution_count } : null;
+      return typeof content.execution_count === 'number' ? { kind: 'execute-input', executionCount: content.execution_count, at: date } : null;
     default:
       return null;
   }
