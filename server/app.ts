@@ -7,6 +7,9 @@ import type { ContentsManager } from "./contents/manager.ts";
 import type { Db } from "./db/client.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
 import { requestLog } from "./http/request-log.ts";
+import type { Runs } from "./runs/service.ts";
+import { metricsRoutes } from "./runs/metrics.ts";
+import { runRoutes } from "./runs/routes.ts";
 import { kernelRoutes } from "./kernels/routes.ts";
 import type { KernelManager } from "./kernels/manager.ts";
 import { kernelspecRoutes } from "./kernelspecs/routes.ts";
@@ -28,6 +31,8 @@ export interface AppParts {
   sessions: SessionManager;
   specs: KernelSpecRegistry;
   log: Logger;
+  runs: Runs;
+  agentLostAfterMs: number;
   /** Serves the Next.js pages; absent when the web app is not built (API only). */
   web: RequestHandler | undefined;
 }
@@ -50,7 +55,9 @@ export function createApp(p: AppParts): Express {
   app.use(kernelRoutes(p.kernels));
   app.use(sessionRoutes(p.sessions));
   app.use(contentsRoutes(p.contents));
-  app.use(agentRoutes(p.db));
+  app.use(agentRoutes(p.db, p.agentLostAfterMs));
+  app.use(runRoutes(p.runs.manager));
+  app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs));
   app.use("/api", notFound);
   if (p.web) app.use(p.web);
   app.use(notFound);

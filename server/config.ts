@@ -19,6 +19,10 @@ export interface Config {
   localAgents: number;
   /** Seed the demo notebook and HDF5 file into an empty database. */
   demo: boolean;
+  /** Where agents write large array results (files named in the `result` table). */
+  resultsRoot: string;
+  /** An agent whose heartbeat is older than this is lost, and its jobs go to other agents. */
+  agentLostAfterMs: number;
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -33,6 +37,8 @@ const envSchema = z.object({
   LIGHTBOOK_ALLOW_ORIGINS: z.string().default(""),
   LIGHTBOOK_LOCAL_AGENTS: z.coerce.number().int().min(0).default(1),
   LIGHTBOOK_DEMO: z.enum(["0", "1"]).default("1"),
+  LIGHTBOOK_RESULTS_ROOT: z.string().min(1).optional(),
+  LIGHTBOOK_AGENT_LOST_MS: z.coerce.number().int().min(1000).default(10_000),
 });
 
 export class ConfigError extends Error {}
@@ -56,5 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowOrigins: e.LIGHTBOOK_ALLOW_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     localAgents: e.LIGHTBOOK_LOCAL_AGENTS,
     demo: e.LIGHTBOOK_DEMO === "1",
+    resultsRoot: path.resolve(e.LIGHTBOOK_RESULTS_ROOT ?? path.join(stateDir, "results")),
+    agentLostAfterMs: e.LIGHTBOOK_AGENT_LOST_MS,
   };
 }

@@ -15,6 +15,7 @@ import { acceptKernelWebSockets } from "./kernels/ws-upgrade.ts";
 import { KernelSpecRegistry } from "./kernelspecs/registry.ts";
 import { createLogger } from "./log.ts";
 import { PROJECT_ROOT } from "./paths.ts";
+import { openRuns, type Runs } from "./runs/service.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { buildWeb, webHandler, webIsBuilt } from "./web.ts";
 
@@ -70,22 +71,43 @@ async function main(): Promise<void> {
   const identity = { name: spec.name, display_name: spec.spec.display_name, language: spec.spec.language };
   const contents = new ContentsManager(database.db, identity);
   if (config.demo) await seedDemo(contents, config.dataRoot, identity);
+  let runs: Runs;
+  try {
+    await mkdir(config.resultsRoot, { recursive: true });
+    runs = await openRuns(database.db, { databaseUrl: database.url, dataRoot: config.dataRoot, resultsRoot: config.resultsRoot, agentLostAfterMs: config.agentLostAfterMs }, log);
+  } catch (e: unknown) {
+    server.close();
+    await database.close();
+    fail(`could not open the job queue: ${coerceError(e).message}`);
+  }
+  const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/`;
+  // Cells reach the server's REST API (workflow.map submits runs) with the server's token.
+  const apiHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const apiUrl = `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${port}/`;
   const kernels = new KernelManager(
     specs,
-    { runtimeDir: path.join(config.stateDir, "runtime"), cwd: PROJECT_ROOT, env: { LIGHTBOOK_DATA_ROOT: config.dataRoot } },
+    {
+      runtimeDir: path.join(config.stateDir, "runtime"),
+      cwd: PROJECT_ROOT,
+      env: { LIGHTBOOK_DATA_ROOT: config.dataRoot, LIGHTBOOK_API_URL: apiUrl, LIGHTBOOK_TOKEN: config.token },
+    },
     log,
   );
   const sessions = new SessionManager(kernels);
   const auth = new Auth(config.token, config.allowOrigins);
-  const app = createApp({ auth, db: database.db, contents, kernels, sessions, specs, log, web: web ? await webHandler() : undefined });
+  const app = createApp({ auth, db: database.db, contents, kernels, sessions, specs, log, runs, agentLostAfterMs: config.agentLostAfterMs, web: web ? await webHandler() : undefined });
   server.removeAllListeners("request");
   server.on("request", app);
   acceptKernelWebSockets(server, auth, kernels, log);
 
   const agents = new LocalAgents(log);
-  agents.start(config.localAgents, { DATABASE_URL: database.url, LIGHTBOOK_DATA_ROOT: config.dataRoot });
+  agents.start(config.localAgents, {
+    DATABASE_URL: database.url,
+    LIGHTBOOK_DATA_ROOT: config.dataRoot,
+    LIGHTBOOK_RESULTS_ROOT: config.resultsRoot,
+    LIGHTBOOK_AGENT_LOST_MS: String(config.agentLostAfterMs),
+  });
 
-  const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/`;
   process.stdout.write(`Lightbook is running at ${base}?token=${config.token}\n`);
   if (database.embedded) process.stdout.write(`Data: embedded PostgreSQL in ${path.join(config.stateDir, "postgres")}, data root ${config.dataRoot}\n`);
 
@@ -99,6 +121,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     server.close();
     await Promise.allSettled([kernels.shutdownAll(), agents.stop()]);
+    await runs.close().catch(() => undefined);
     await database.close();
     process.exit(0);
   };

@@ -1,14 +1,18 @@
 import { Router } from "express";
 import type { Db } from "../db/client.ts";
 
-/** An agent that has not heartbeaten for this long is shown as lost. */
-export const AGENT_LOST_AFTER_MS = 30_000;
-
-/** GET /api/lightbook/agents: registered node agents and whether they are alive. */
-export function agentRoutes(db: Db): Router {
+/**
+ * GET /api/lightbook/agents: registered node agents, whether they are alive (an agent that has
+ * not heartbeaten for `lostAfterMs` is lost even before a reaper marks it), their current jobs
+ * and throughput (tasks ended in the last minute).
+ */
+export function agentRoutes(db: Db, lostAfterMs: number): Router {
   const r = Router();
   r.get("/api/lightbook/agents", async (_req, res) => {
     const agents = await db.agent.findMany({ orderBy: { startedAt: "desc" } });
+    const minuteAgo = new Date(Date.now() - 60_000);
+    const recent = await db.task.groupBy({ by: ["agentId"], where: { finishedAt: { gt: minuteAgo }, agentId: { not: null } }, _count: { _all: true } });
+    const perMinute = new Map(recent.map((g) => [g.agentId, g._count._all]));
     const now = Date.now();
     res.json(
       agents.map((a) => ({
@@ -19,9 +23,15 @@ export function agentRoutes(db: Db): Router {
         cores: a.cores,
         version: a.version,
         tags: a.tags,
-        state: a.state === "running" && now - a.heartbeatAt.getTime() > AGENT_LOST_AFTER_MS ? "lost" : a.state,
+        concurrency: a.concurrency,
+        state: (a.state === "running" || a.state === "stopping") && now - a.heartbeatAt.getTime() > lostAfterMs ? "lost" : a.state,
+        running: a.running,
+        completed: a.completed,
+        failed: a.failed,
+        tasks_per_minute: perMinute.get(a.id) ?? 0,
         started_at: a.startedAt.toISOString(),
         heartbeat_at: a.heartbeatAt.toISOString(),
+        lost_at: a.lostAt?.toISOString() ?? null,
       })),
     );
   });

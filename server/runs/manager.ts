@@ -1,0 +1,185 @@
+import type pg from "pg";
+import { Prisma } from "../db/generated/client.ts";
+import type { Db } from "../db/client.ts";
+import { HttpError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { dependencies, type CreateRunBody, type Recipe, type ResultModel, type RunModel, type RunState, type TaskInput, type TaskModel, type TaskState } from "./model.ts";
+import { partitionStep } from "./partition.ts";
+import type { Queue } from "./queue.ts";
+import { decodeResult } from "./result-codec.ts";
+import { readResults } from "./sql/results.ts";
+
+export interface RunManagerOptions {
+  dataRoot: string;
+  resultsRoot: string | undefined;
+}
+
+type RunRow = Prisma.RunGetPayload<object>;
+
+/** Creates runs from recipes, reads their state and results, cancels them. Postgres holds the truth. */
+export class RunManager {
+  constructor(
+    private readonly db: Db,
+    private readonly pool: pg.Pool,
+    private readonly queue: Queue,
+    private readonly opts: RunManagerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * A new run, or the run that already has this idempotency key (`created: false`). The run and
+   * the tasks of its first steps are one transaction; their jobs are enqueued after it commits (a
+   * gap the scheduler's repair closes if the server stops in between).
+   */
+  async create(body: CreateRunBody, headerKey: string | undefined): Promise<{ run: RunModel; created: boolean }> {
+    const key = body.key ?? headerKey ?? null;
+    if (key !== null) {
+      const existing = await this.db.run.findUnique({ where: { key } });
+      if (existing) return { run: await this.get(existing.id, { tasks: false }), created: false };
+    }
+    const recipe = body.recipe;
+    const ready = recipe.steps.filter((s) => dependencies(s).length === 0);
+    const tasks: { step: string; input: TaskInput; maxAttempts: number; priority: number }[] = [];
+    for (const s of ready) {
+      for (const input of await partitionStep(s, this.opts.dataRoot)) tasks.push({ step: s.id, input, maxAttempts: s.max_attempts, priority: s.priority });
+    }
+    let run: RunRow;
+    try {
+      run = await this.db.$transaction(async (tx) => {
+        const r = await tx.run.create({
+          data: { key, name: body.name, recipe: recipe as Prisma.InputJsonValue, total: tasks.length, stepsPending: recipe.steps.length - ready.length },
+        });
+        for (let i = 0; i < tasks.length; i += 5000) {
+          await tx.task.createMany({
+            data: tasks.slice(i, i + 5000).map((t, j) => ({ runId: r.id, partition: i + j, step: t.step, input: t.input as Prisma.InputJsonValue, maxAttempts: t.maxAttempts })),
+          });
+        }
+        return r;
+      }, { timeout: 60_000 });
+    } catch (e: unknown) {
+      // Two submissions with one key at once: the second loses the unique index, and gets the first's run.
+      if (key !== null && e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+        const existing = await this.db.run.findUnique({ where: { key } });
+        if (existing) return { run: await this.get(existing.id, { tasks: false }), created: false };
+      }
+      throw e;
+    }
+    this.log.info({ run: run.id, key, tasks: tasks.length, steps: recipe.steps.length }, "run created");
+    try {
+      await this.queue.enqueue(tasks.map((t, partition) => ({ runId: run.id, partition, maxAttempts: t.maxAttempts, priority: t.priority })));
+    } catch (e: unknown) {
+      this.log.error({ run: run.id, err: e }, "enqueueing the run's jobs failed; the scheduler's repair will retry");
+    }
+    return { run: await this.get(run.id, { tasks: false }), created: true };
+  }
+
+  async list(opts: { limit: number; state?: RunState }): Promise<RunModel[]> {
+    const runs = await this.db.run.findMany({ where: opts.state ? { state: opts.state } : {}, orderBy: { createdAt: "desc" }, take: opts.limit });
+    const live = await this.liveCounts(runs.filter((r) => r.state === "pending" || r.state === "running").map((r) => r.id));
+    return runs.map((r) => runModel(r, live.get(r.id)));
+  }
+
+  async get(id: string, opts: { tasks: boolean; recipe?: boolean }): Promise<RunModel> {
+    const run = await this.find(id);
+    const live = await this.liveCounts([run.id]);
+    const model = runModel(run, live.get(run.id));
+    if (opts.recipe !== false) model.recipe = run.recipe as Recipe;
+    if (opts.tasks) {
+      const tasks = await this.db.task.findMany({ where: { runId: id }, orderBy: { partition: "asc" }, include: { agent: { select: { name: true } } } });
+      model.tasks = tasks.map(
+        (t): TaskModel => ({
+          partition: t.partition,
+          step: t.step,
+          input: t.input as TaskInput,
+          state: t.state,
+          attempt: t.attempt,
+          max_attempts: t.maxAttempts,
+          agent_id: t.agentId,
+          agent_name: t.agent?.name ?? null,
+          created_at: t.createdAt.toISOString(),
+          started_at: t.startedAt?.toISOString() ?? null,
+          finished_at: t.finishedAt?.toISOString() ?? null,
+          error: t.error,
+        }),
+      );
+    }
+    return model;
+  }
+
+  /** Results in partition order, a page at a time (`after` the last partition seen). */
+  async results(id: string, opts: { step?: string; after?: number; limit: number }): Promise<{ results: ResultModel[]; next_after: number | null }> {
+    await this.find(id);
+    const rows = await readResults(this.pool, id, opts);
+    const results: ResultModel[] = [];
+    for (const r of rows) {
+      results.push({
+        partition: r.partition,
+        step: r.step,
+        attempt: r.attempt,
+        agent_id: r.agent_id,
+        value: await decodeResult(r, this.opts.resultsRoot),
+        dtype: r.dtype,
+        shape: r.shape ?? [],
+        sha256: r.sha256,
+        size: r.size,
+      });
+    }
+    return { results, next_after: rows.length === opts.limit ? rows.at(-1)!.partition : null };
+  }
+
+  /**
+   * Cancels a run: its queued tasks are cancelled and their jobs removed; running tasks are
+   * stopped by their agents (which check for cancelled runs as they heartbeat).
+   */
+  async cancel(id: string): Promise<RunModel> {
+    const partitions = await this.db.$transaction(async (tx) => {
+      const [run] = await tx.$queryRaw<{ state: RunState }[]>`select state from run where id = ${id}::uuid for update`;
+      if (!run) throw new HttpError(404, `Run not found: ${id}`, "Not Found");
+      if (run.state !== "pending" && run.state !== "running") return [];
+      const queued = await tx.task.findMany({ where: { runId: id, state: "queued" }, select: { partition: true } });
+      await tx.task.updateMany({ where: { runId: id, state: "queued" }, data: { state: "cancelled", finishedAt: new Date(), error: "cancelled" } });
+      await tx.run.update({ where: { id }, data: { state: "cancelled", finishedAt: new Date(), cancelled: { increment: queued.length }, stepsPending: 0 } });
+      return queued.map((t) => t.partition);
+    });
+    if (partitions.length > 0) await this.queue.remove(id, partitions);
+    this.log.info({ run: id, cancelled: partitions.length }, "run cancelled");
+    return this.get(id, { tasks: false });
+  }
+
+  private async find(id: string): Promise<RunRow> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new HttpError(404, `Run not found: ${id}`, "Not Found");
+    const run = await this.db.run.findUnique({ where: { id } });
+    if (!run) throw new HttpError(404, `Run not found: ${id}`, "Not Found");
+    return run;
+  }
+
+  /** Queued and running tasks of live runs (ended ones are counted on the run row). */
+  private async liveCounts(ids: string[]): Promise<Map<string, { queued: number; running: number }>> {
+    const counts = new Map<string, { queued: number; running: number }>();
+    if (ids.length === 0) return counts;
+    const rows = await this.db.task.groupBy({ by: ["runId", "state"], where: { runId: { in: ids }, state: { in: ["queued", "running"] } }, _count: { _all: true } });
+    for (const r of rows) {
+      const c = counts.get(r.runId) ?? { queued: 0, running: 0 };
+      c[r.state as "queued" | "running"] = r._count._all;
+      counts.set(r.runId, c);
+    }
+    return counts;
+  }
+}
+
+function runModel(r: RunRow, live: { queued: number; running: number } | undefined): RunModel {
+  return {
+    id: r.id,
+    key: r.key,
+    name: r.name,
+    state: r.state,
+    counts: { total: r.total, queued: live?.queued ?? 0, running: live?.running ?? 0, succeeded: r.succeeded, failed: r.failed, cancelled: r.cancelled },
+    steps_pending: r.stepsPending,
+    created_at: r.createdAt.toISOString(),
+    started_at: r.startedAt?.toISOString() ?? null,
+    finished_at: r.finishedAt?.toISOString() ?? null,
+    error: r.error,
+  };
+}
+
+export type { TaskState };

@@ -1,0 +1,53 @@
+import { Router } from "express";
+import { z } from "zod";
+import { HttpError } from "../errors.ts";
+import { parseBody } from "../http/validate.ts";
+import type { RunManager } from "./manager.ts";
+import { createRunBody } from "./model.ts";
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  state: z.enum(["pending", "running", "succeeded", "failed", "cancelled"]).optional(),
+});
+const getQuery = z.object({ tasks: z.enum(["0", "1"]).default("1") });
+const resultsQuery = z.object({
+  step: z.string().optional(),
+  after: z.coerce.number().int().min(-1).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+});
+
+function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
+  const r = schema.safeParse(query);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new HttpError(400, `Invalid query: ${issue.path.join(".")}: ${issue.message}`, "Bad Request");
+}
+
+/**
+ * /api/lightbook/runs: thin handlers over the run manager. POST answers 201 with Location for a
+ * new run and 200 with the existing run when its idempotency key (body `key` or the
+ * Idempotency-Key header) was seen before.
+ */
+export function runRoutes(runs: RunManager): Router {
+  const r = Router();
+  r.post("/api/lightbook/runs", async (req, res) => {
+    const body = parseBody(createRunBody, req.body);
+    const { run, created } = await runs.create(body, req.get("Idempotency-Key") || undefined);
+    res.status(created ? 201 : 200).location(`/api/lightbook/runs/${run.id}`).json(run);
+  });
+  r.get("/api/lightbook/runs", async (req, res) => {
+    res.json(await runs.list(parseQuery(listQuery, req.query)));
+  });
+  r.get("/api/lightbook/runs/:id", async (req, res) => {
+    const q = parseQuery(getQuery, req.query);
+    res.json(await runs.get(req.params.id, { tasks: q.tasks === "1" }));
+  });
+  r.get("/api/lightbook/runs/:id/results", async (req, res) => {
+    res.json(await runs.results(req.params.id, parseQuery(resultsQuery, req.query)));
+  });
+  r.delete("/api/lightbook/runs/:id", async (req, res) => {
+    await runs.cancel(req.params.id);
+    res.status(204).end();
+  });
+  return r;
+}

@@ -1,0 +1,195 @@
+import pg from "pg";
+import type { Db } from "../db/client.ts";
+import { coerceError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { dependencies, type Recipe } from "./model.ts";
+import { partitionStep } from "./partition.ts";
+import type { Queue } from "./queue.ts";
+import { reapLostAgents, orphanedWorkerIds } from "./sql/agents.ts";
+import { countEnded } from "./sql/count-run.ts";
+import { lockRunSteps } from "./sql/expand-step.ts";
+import { transaction } from "./sql/queryable.ts";
+import { failExhaustedTasks, tasksWithoutJob } from "./sql/repair.ts";
+
+export interface SchedulerOptions {
+  dataRoot: string;
+  /** An agent whose heartbeat is older than this is lost; its jobs go to other agents. */
+  agentLostAfterMs: number;
+  /** How often the reaper looks for lost agents. */
+  reapEveryMs: number;
+  /** How often the slower repairs run (orphaned locks, tasks without jobs, waiting steps). */
+  repairEveryMs: number;
+}
+
+/** Loops that give up after this many failures in a row only log louder; they never stop the server. */
+const LOUD_AFTER = 5;
+
+/**
+ * The server's background work on runs: creates a waiting step's tasks when the steps it comes
+ * after have succeeded (told by NOTIFY lightbook_runs, and checked periodically), reaps lost
+ * agents (forceUnlockWorkers so their jobs are retried within seconds rather than graphile-worker's
+ * 4 hours), and repairs gaps a crash can leave. Any live agent reaps too, so recovery does not
+ * depend on the server being up.
+ */
+export class Scheduler {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private listener: pg.Client | undefined;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pool: pg.Pool,
+    private readonly queue: Queue,
+    private readonly databaseUrl: string,
+    private readonly opts: SchedulerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.timers.push(setInterval(() => void this.guard("reap", () => this.reap()), this.opts.reapEveryMs));
+    this.timers.push(setInterval(() => void this.guard("repair", () => this.repair()), this.opts.repairEveryMs));
+    void this.listen();
+    void this.guard("repair", () => this.repair());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Lost agents: marked lost, running tasks requeued, job locks released. */
+  async reap(): Promise<void> {
+    const lost = await reapLostAgents(this.pool, this.opts.agentLostAfterMs);
+    for (const a of lost) {
+      await this.queue.forceUnlockWorkers(a.workerIds);
+      this.log.warn({ agent: a.id, name: a.name, workerIds: a.workerIds }, "agent lost: its jobs were unlocked for other agents");
+    }
+  }
+
+  async repair(): Promise<void> {
+    const orphans = await orphanedWorkerIds(this.pool, this.opts.agentLostAfterMs * 3);
+    if (orphans.length > 0) {
+      await this.queue.forceUnlockWorkers(orphans);
+      this.log.warn({ workerIds: orphans }, "unlocked jobs held by worker pools of no live agent");
+    }
+    const missing = await tasksWithoutJob(this.pool, 10_000);
+    if (missing.length > 0) {
+      await this.queue.enqueue(missing.map((t) => ({ ...t, priority: 0 })));
+      this.log.warn({ tasks: missing.length }, "enqueued tasks that had no job");
+    }
+    const client = await this.pool.connect();
+    try {
+      await transaction(client, async () => {
+        const failed = await failExhaustedTasks(client);
+        for (const t of failed) {
+          await countEnded(client, t.runId, { failed: 1 });
+          this.log.warn({ run: t.runId, partition: t.partition }, "task failed: its last attempt's agent was lost");
+        }
+      });
+    } finally {
+      client.release();
+    }
+    const waiting = await this.db.run.findMany({ where: { state: { in: ["pending", "running"] }, stepsPending: { gt: 0 } }, select: { id: true } });
+    for (const r of waiting) await this.advance(r.id);
+  }
+
+  /**
+   * Creates the tasks of a run's waiting steps whose prerequisites all succeeded; a step that can
+   * never run (a prerequisite had failed or cancelled tasks) ends the run as failed.
+   */
+  async advance(runId: string): Promise<void> {
+    const run = await this.db.run.findUnique({ where: { id: runId }, select: { recipe: true } });
+    if (!run) return;
+    const recipe = run.recipe as Recipe;
+    const client = await this.pool.connect();
+    let enqueue: { runId: string; partition: number; maxAttempts: number; priority: number }[] = [];
+    try {
+      enqueue = await transaction(client, async () => {
+        const state = await lockRunSteps(client, runId);
+        if (!state || state.stepsPending === 0 || (state.state !== "pending" && state.state !== "running")) return [];
+        let next = [...state.expanded.values()].reduce((n, s) => n + s.total, 0);
+        const added: typeof enqueue = [];
+        let skipped: string | undefined;
+        let expandedNow = 0;
+        // Passes until nothing changes: a skipped step skips the steps after it, in any recipe order.
+        for (let changed = true; changed; ) {
+         changed = false;
+         for (const s of recipe.steps) {
+          if (state.expanded.has(s.id)) continue;
+          const deps = dependencies(s).map((d) => state.expanded.get(d));
+          if (deps.some((d) => d === undefined || d.ended < d.total)) continue;
+          changed = true;
+          if (deps.some((d) => d!.succeeded < d!.total)) {
+            skipped ??= `step ${s.id} did not run: a step it comes after had failed or cancelled tasks`;
+            expandedNow += 1;
+            // Counts as ended unsuccessfully, so the steps after it are skipped too.
+            state.expanded.set(s.id, { total: 1, succeeded: 0, ended: 1 });
+            continue;
+          }
+          const inputs = await partitionStep(s, this.opts.dataRoot);
+          const values = inputs.map((input, i) => [runId, next + i, s.id, JSON.stringify(input), s.max_attempts]);
+          for (let i = 0; i < values.length; i += 2000) {
+            const chunk = values.slice(i, i + 2000);
+            await client.query(
+              `insert into task (run_id, partition, step, input, max_attempts)
+               select $1::uuid, p, $2, i::jsonb, $3::int from unnest($4::int[], $5::text[]) as x(p, i)`,
+              [runId, s.id, s.max_attempts, chunk.map((v) => v[1]), chunk.map((v) => v[3])],
+            );
+          }
+          for (let i = 0; i < inputs.length; i++) added.push({ runId, partition: next + i, maxAttempts: s.max_attempts, priority: s.priority });
+          next += inputs.length;
+          expandedNow += 1;
+          state.expanded.set(s.id, { total: inputs.length, succeeded: 0, ended: 0 });
+          this.log.info({ run: runId, step: s.id, tasks: inputs.length }, "step ready: tasks created");
+         }
+        }
+        if (expandedNow === 0) return [];
+        await client.query(
+          "update run set total = total + $2::int, steps_pending = steps_pending - $3::int, error = coalesce(error, $4) where id = $1::uuid",
+          [runId, added.length, expandedNow, skipped ?? null],
+        );
+        await countEnded(client, runId, {});
+        return added;
+      });
+    } finally {
+      client.release();
+    }
+    if (enqueue.length > 0) await this.queue.enqueue(enqueue);
+  }
+
+  private async listen(): Promise<void> {
+    while (!this.stopped) {
+      const client = new pg.Client({ connectionString: this.databaseUrl });
+      try {
+        await client.connect();
+        this.listener = client;
+        client.on("notification", (n) => {
+          if (n.channel === "lightbook_runs" && n.payload) void this.guard("advance", () => this.advance(n.payload!));
+        });
+        await client.query("listen lightbook_runs");
+        await new Promise<void>((resolve) => {
+          client.once("error", () => resolve());
+          client.once("end", () => resolve());
+        });
+      } catch (e: unknown) {
+        this.log.debug({ err: coerceError(e).message }, "scheduler listen connection failed");
+      }
+      await client.end().catch(() => undefined);
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  private async guard(what: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+      this.failures = 0;
+    } catch (e: unknown) {
+      this.failures += 1;
+      const fields = { what, failures: this.failures, err: coerceError(e).message };
+      if (this.failures >= LOUD_AFTER) this.log.error(fields, "scheduler keeps failing");
+      else this.log.warn(fields, "scheduler step failed; retrying");
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Queryable } from "./queryable.ts";
+
+export interface StartedTask {
+  attempt: number;
+  step: string;
+  input: unknown;
+  maxAttempts: number;
+}
+
+/**
+ * An agent takes a task: its attempt number goes up by one, so a result from any earlier attempt
+ * (an agent thought dead that comes back) is refused by finish-task.ts. A task that already ended
+ * (succeeded, failed, cancelled) is not started again: null.
+ */
+export async function startTask(db: Queryable, runId: string, partition: number, agentId: string): Promise<StartedTask | null> {
+  const { rows } = await db.query<{ attempt: number; step: string; input: unknown; max_attempts: number }>(
+    `with t as (
+       update task set attempt = attempt + 1, state = 'running', agent_id = $3::uuid, started_at = now(), finished_at = null
+       where run_id = $1::uuid and partition = $2::int and state in ('queued', 'running')
+       returning attempt, step, input, max_attempts
+     ), r as (
+       update run set state = 'running', started_at = now()
+       where id = $1::uuid and state = 'pending' and exists (select 1 from t)
+     )
+     select * from t`,
+    [runId, partition, agentId],
+  );
+  const row = rows[0];
+  return row ? { attempt: row.attempt, step: row.step, input: row.input, maxAttempts: row.max_attempts } : null;
+}
