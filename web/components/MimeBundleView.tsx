@@ -8,6 +8,7 @@ import { preferredMimeType, VEGA_LITE_MIME } from '../lib/mime';
 import type { JsonObject, MimeBundle } from '../lib/nbformat';
 import { isJsonObject } from '../lib/nbformat';
 import { renderMarkdown, sanitizeHtml, sanitizeSvg } from '../lib/sanitize';
+import VegaLiteView from './VegaLiteView';
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -44,7 +45,7 @@ function MimeBundleView({ data, metadata }: { data: MimeBundle; metadata: JsonOb
 
   switch (mimeType) {
     case VEGA_LITE_MIME:
-      return <div className="output-placeholder" data-mime={mimeType}>Vega-Lite chart (not rendered yet)</div>;
+      return <VegaLiteView spec={data[mimeType]} />;
     case 'image/png':
       return <img className="output-image" data-mime={mimeType} alt="Image output" src={`data:image/png;base64,${value.replace(/\s/g, '')}`} {...imageSize(metadata, mimeType)} />;
     case 'image/svg+xml':

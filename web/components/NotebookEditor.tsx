@@ -4,10 +4,12 @@
 // Document state lives in a pure reducer (lib/notebookModel.ts); this component owns the I/O.
 
 import { useCallback, useEffect, useReducer, useRef, useState, type FocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react';
+import { batcher } from '../lib/batch';
 import { CommandKeys, type NotebookCommand } from '../lib/commandKeys';
 import { errorMessage, loadNotebook, openKernelSession, saveNotebook, type Execution, type KernelSession } from '../lib/jupyter';
 import { isJsonObject } from '../lib/nbformat';
 import { emptyCell, initialNotebookState, isDirty, newCellId, notebookReducer, toNotebook, type Cell as CellModel } from '../lib/notebookModel';
+import type { OutputEvent } from '../lib/outputs';
 import { fileName } from '../lib/paths';
 import Cell from './Cell';
 import type { EditorExit, RunMode } from './CodeEditor';
@@ -33,6 +35,9 @@ function neighbour(cells: CellModel[], id: string, delta: -1 | 1): CellModel | u
   const index = cells.findIndex((c) => c.id === id);
   return index < 0 ? undefined : cells[index + delta];
 }
+
+/** Outputs render at most this often per running cell (about the frame rate of a busy terminal). */
+const OUTPUT_BATCH_MS = 50;
 
 type LoadState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; message: string };
 
@@ -138,13 +143,23 @@ export default function NotebookEditor({ path }: { path: string }) {
     disposeExecution(executions.current, id);
     dispatch({ type: 'execute-start', id });
     const current = (): boolean => executions.current.get(id) === execution;
-    const execution = session.execute(source, (event) => current() && dispatch({ type: 'execute-event', id, event }));
+    const events = batcher<OutputEvent>((batch) => current() && dispatch({ type: 'execute-events', id, events: batch }), OUTPUT_BATCH_MS);
+    const started = session.execute(source, (event) => events.push(event));
+    const execution: Execution = {
+      done: started.done,
+      dispose: () => {
+        events.cancel();
+        started.dispose();
+      },
+    };
     executions.current.set(id, execution);
     try {
       const outcome = await execution.done;
+      events.flush();
       if (current()) dispatch({ type: 'execute-end', id, executionCount: outcome.executionCount, at: outcome.endedAt });
     } catch (e: unknown) {
       if (!current()) return;
+      events.flush();
       dispatch({ type: 'execute-end', id, executionCount: null, at: null });
       setKernelError(errorMessage(e));
     }

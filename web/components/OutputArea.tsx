@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { ansiToHtml } from '../lib/ansi';
 import type { Output } from '../lib/outputs';
 import MimeBundleView from './MimeBundleView';
@@ -10,11 +10,50 @@ function Ansi({ text, className }: { text: string; className: string }) {
   return <pre className={className} dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
+/** Longer streams show only their end until asked, so a cell printing 100k lines stays light. */
+const SHOWN_LINES = 2000;
+
+/** Where the last `lines` lines of `text` start (0 if it has no more than that). */
+function tailStart(text: string, lines: number): number {
+  let at = text.length;
+  for (let i = 0; i <= lines; i++) {
+    at = text.lastIndexOf('\n', at - 1);
+    if (at < 0) return 0;
+  }
+  return at + 1;
+}
+
+function countLines(text: string, end: number): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
+function StreamText({ name, text }: { name: string; text: string }) {
+  const [showAll, setShowAll] = useState(false);
+  // A trailing \r only waits for the next chunk (see applyCarriageReturns); HTML would show it as a line break.
+  const trimmed = text.replace(/\r$/, '');
+  const start = showAll ? 0 : tailStart(trimmed, SHOWN_LINES);
+  const hidden = useMemo(() => countLines(trimmed, start), [trimmed, start]);
+  return (
+    <>
+      {hidden > 0 && (
+        <div className="output-truncated" data-testid="output-truncated">
+          <span>{hidden.toLocaleString('en')} earlier lines hidden.</span>
+          <button type="button" onClick={() => setShowAll(true)}>
+            Show all lines
+          </button>
+        </div>
+      )}
+      <Ansi className={`output-stream output-${name}`} text={start === 0 ? trimmed : trimmed.slice(start)} />
+    </>
+  );
+}
+
 function OutputItem({ output }: { output: Output }) {
   switch (output.output_type) {
     case 'stream':
-      // A trailing \r only waits for the next chunk (see applyCarriageReturns); HTML would show it as a line break.
-      return <Ansi className={`output-stream output-${output.name}`} text={output.text.replace(/\r$/, '')} />;
+      return <StreamText name={output.name} text={output.text} />;
     case 'error':
       return <Ansi className="output-error" text={[`${output.ename}: ${output.evalue}`, ...output.traceback].join('\n')} />;
     case 'display_data':

@@ -54,7 +54,7 @@ test('running shows [*], clears old outputs, then takes the reply count', () => 
   state = notebookReducer(state, { type: 'execute-start', id: 'id2' });
   const running = state.cells[1];
   assert.ok(running?.kind === 'code' && running.running && running.outputs.length === 0 && running.executionCount === null);
-  state = notebookReducer(state, { type: 'execute-event', id: 'id2', event: { kind: 'execute-input', executionCount: 5, at: '2026-01-01T00:00:00.000Z' } });
+  state = notebookReducer(state, { type: 'execute-events', id: 'id2', events: [{ kind: 'execute-input', executionCount: 5, at: '2026-01-01T00:00:00.000Z' }] });
   state = notebookReducer(state, { type: 'execute-end', id: 'id2', executionCount: 5, at: '2026-01-01T00:00:01.250Z' });
   const done = state.cells[1]!;
   assert.ok(done.kind === 'code' && !done.running && done.executionCount === 5);
@@ -69,7 +69,7 @@ test('deleted cells come back in their place, most recent first', () => {
   state = notebookReducer(state, { type: 'select', id: 'id1' });
   state = notebookReducer(state, { type: 'delete', id: 'id1' });
   assert.equal(state.selectedId, 'id2');
-  assert.deepEqual(state.focus, { cellId: 'id2', nonce: 1, target: 'cell' });
+  assert.deepEqual([state.focus?.cellId, state.focus?.target], ['id2', 'cell']);
   state = notebookReducer(state, { type: 'delete', id: 'id2' });
   assert.deepEqual(state.cells, []);
   state = notebookReducer(state, { type: 'undo-delete' });

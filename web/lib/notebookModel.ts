@@ -73,7 +73,8 @@ export type NotebookAction =
   | { type: 'set-kind'; id: string; kind: CellKind; newId: string }
   | { type: 'set-editing'; id: string; editing: boolean }
   | { type: 'execute-start'; id: string }
-  | { type: 'execute-event'; id: string; event: OutputEvent }
+  /** Events of one execution in arrival order, batched so a flood of output renders a few times a second. */
+  | { type: 'execute-events'; id: string; events: OutputEvent[] }
   /** `at`: the reply's time, recorded with the start in the cell's metadata as JupyterLab's "record timing" does. */
   | { type: 'execute-end'; id: string; executionCount: number | null; at: string | null }
   | { type: 'executions-cancelled' }
@@ -192,6 +193,11 @@ export function executionSeconds(cell: Cell): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
 }
 
+function applyCellEvent(cell: CodeCell, event: OutputEvent): CodeCell {
+  if (event.kind === 'execute-input') return { ...withExecutionTime(cell, EXECUTION_STARTED, event.at), executionCount: event.executionCount };
+  return { ...cell, ...applyOutputEvent(cell, event) };
+}
+
 export function notebookReducer(state: NotebookState, action: NotebookAction): NotebookState {
   switch (action.type) {
     case 'load': {
@@ -257,13 +263,8 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
       };
     case 'execute-start':
       return changed(state, mapCode(state, action.id, (cell) => ({ ...withoutExecutionTime(cell), outputs: [], clearPending: false, executionCount: null, running: true })));
-    case 'execute-event': {
-      const { event } = action;
-      if (event.kind === 'execute-input') {
-        return changed(state, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_STARTED, event.at), executionCount: event.executionCount })));
-      }
-      return changed(state, mapCode(state, action.id, (cell) => ({ ...cell, ...applyOutputEvent(cell, event) })));
-    }
+    case 'execute-events':
+      return changed(state, mapCode(state, action.id, (cell) => action.events.reduce(applyCellEvent, cell)));
     case 'execute-end':
       return changed(state, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_ENDED, action.at), running: false, executionCount: action.executionCount ?? cell.executionCount })));
     case 'executions-cancelled':

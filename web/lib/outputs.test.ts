@@ -22,6 +22,11 @@ test('consecutive chunks of one stream merge; another stream starts a new output
   ]);
 });
 
+test('a carriage return in a later chunk overwrites only the last line', () => {
+  const { outputs } = run([stream('a\nb'), stream('\rc\n'), stream('d')]);
+  assert.deepEqual(outputs, [{ output_type: 'stream', name: 'stdout', text: 'a\nc\nd' }]);
+});
+
 test('carriage returns overwrite the line, also across chunks', () => {
   const { outputs } = run([stream('0\r'), stream('1\r'), stream('22\r'), stream('3\n')]);
   assert.deepEqual(outputs.map(toNbOutput), [{ output_type: 'stream', name: 'stdout', text: '32\n' }]);

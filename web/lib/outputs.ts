@@ -38,11 +38,21 @@ function applyCarriageReturns(text: string): string {
     .join('\n');
 }
 
+/**
+ * Appends a stream chunk. Only the previous text's last line can be overwritten by a `\r` in the
+ * chunk, so only that line is reprocessed: a cell printing 100k lines in many chunks stays linear.
+ */
+function appendStreamText(previous: string, chunk: string): string {
+  if (!chunk.includes('\r') && !previous.endsWith('\r')) return previous + chunk;
+  const lineStart = previous.lastIndexOf('\n') + 1;
+  return previous.slice(0, lineStart) + applyCarriageReturns(previous.slice(lineStart) + chunk);
+}
+
 function append(outputs: Output[], output: Output): Output[] {
   const last = outputs[outputs.length - 1];
   // Consecutive chunks of one stream are one output, as in nbformat files written by Jupyter.
   if (output.output_type === 'stream' && last?.output_type === 'stream' && last.name === output.name) {
-    return [...outputs.slice(0, -1), { ...last, text: applyCarriageReturns(last.text + output.text) }];
+    return [...outputs.slice(0, -1), { ...last, text: appendStreamText(last.text, output.text) }];
   }
   if (output.output_type === 'stream') return [...outputs, { ...output, text: applyCarriageReturns(output.text) }];
   return [...outputs, output];

@@ -1,18 +1,29 @@
 // Everything kernel- or file-supplied that becomes HTML goes through here.
 // Outputs come from code the user may not have written (shared notebooks), so they get no
-// scripts, no event handlers, no javascript: URLs and no forms (which could post credentials).
+// scripts, no event handlers, no javascript:/data: links, no forms (which could post credentials),
+// no frames, and no styles that could draw over the app (a fake login box) or fetch URLs.
 
 import DOMPurify from 'dompurify';
-import { marked } from 'marked';
+import { Marked } from 'marked';
+import markedKatex from 'marked-katex-extension';
 
 const FORBID_TAGS = ['form', 'input', 'button', 'textarea', 'select', 'option', 'style', 'iframe', 'frame', 'object', 'embed', 'base', 'link', 'meta'];
 
+// KaTeX writes its own inline styles (heights, margins) and needs them; these never.
+const UNSAFE_STYLE = /url\s*\(|expression\s*\(|@import|position\s*:\s*(fixed|sticky|absolute)|behavior\s*:|-moz-binding/i;
+
+/** `$…$` and `$$…$$` become KaTeX; a formula that does not parse is shown as source, not thrown. */
+const markdown = new Marked({ async: false, gfm: true }, markedKatex({ throwOnError: false, nonStandard: true }));
+
 let hooked = false;
 
-/** Links in outputs open in a new tab and cannot reach back into the app through `window.opener`. */
 function installHooks(): void {
   if (hooked) return;
   hooked = true;
+  DOMPurify.addHook('uponSanitizeAttribute', (_node, data) => {
+    if (data.attrName === 'style' && UNSAFE_STYLE.test(data.attrValue)) data.keepAttr = false;
+  });
+  // Links open in a new tab and cannot reach back into the app through `window.opener`.
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     if (node.tagName === 'A' && node.hasAttribute('href')) {
       node.setAttribute('target', '_blank');
@@ -36,6 +47,6 @@ export function sanitizeSvg(svg: string): string {
   return purify(svg, { USE_PROFILES: { svg: true, svgFilters: true }, FORBID_TAGS });
 }
 
-export function renderMarkdown(markdown: string): string {
-  return sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }));
+export function renderMarkdown(source: string): string {
+  return sanitizeHtml(markdown.parse(source, { async: false }));
 }
