@@ -1,0 +1,35 @@
+/**
+ * The `display` and `update` functions cells call:
+ *   display(valueOrBundle, { id?, metadata? })  → display_data (with transient.display_id if id)
+ *   update(id, valueOrBundle)                   → update_display_data of that display
+ *   display.html(...), display.markdown(...), … → DisplayObjects, shown when displayed or returned
+ * https://jupyter-client.readthedocs.io/en/latest/messaging.html#update-display-data
+ */
+import { mime, renderValueOrBundle } from './mime-bundle.ts';
+import type { Output } from './output.ts';
+
+export interface DisplayOptions {
+  /** Names the output so update(id, …) can replace it later. */
+  id?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export function installDisplayGlobals(output: Output): void {
+  // Both return undefined, so a cell ending in display(x) does not also show an execute_result.
+  const display = Object.assign((value: unknown, options: DisplayOptions = {}): void => {
+    const { data, metadata } = renderValueOrBundle(value);
+    output.publish('display_data', {
+      data,
+      metadata: { ...metadata, ...options.metadata },
+      transient: options.id === undefined ? {} : { display_id: options.id },
+    });
+  }, mime);
+  const update = (id: string, value: unknown): void => {
+    const { data, metadata } = renderValueOrBundle(value);
+    output.publish('update_display_data', { data, metadata, transient: { display_id: id } });
+  };
+  // Writable and configurable: a cell may define its own `display`.
+  for (const [name, value] of Object.entries({ display, update })) {
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Where cell output goes: stream text and rich outputs are published with the parent of the most
+ * recent execution (as ipykernel does, so output of timers started by a cell lands under it).
+ */
+import process from 'node:process';
+import type { IOPubPublisher } from './handler.ts';
+import type { ContentMap, IOPubMessageType, Stream } from '../protocol/messages.ts';
+
+type StreamName = Stream['name'];
+
+const FLUSH_INTERVAL_MS = 100;
+
+/** Drops everything; the target of `silent` executions (spec: they broadcast no output). */
+export const DISCARD: IOPubPublisher = { publish: () => undefined };
+
+export class Output {
+  #target: IOPubPublisher | undefined;
+  readonly #pending: Record<StreamName, string> = { stdout: '', stderr: '' };
+  #flushScheduled = false;
+  #pendingSince = 0;
+  readonly #originalWrite = {
+    stdout: process.stdout.write.bind(process.stdout),
+    stderr: process.stderr.write.bind(process.stderr),
+  };
+
+  get target(): IOPubPublisher | undefined {
+    return this.#target;
+  }
+
+  /** Flushes text pending for the previous target before switching. */
+  setTarget(target: IOPubPublisher | undefined): void {
+    this.flush();
+    this.#target = target;
+  }
+
+  /**
+   * Writes from one event-loop turn are coalesced into one stream message per stream name. A cell
+   * that keeps the loop busy still shows its output every FLUSH_INTERVAL_MS.
+   */
+  write(name: StreamName, text: string): void {
+    if (!this.#target) {
+      this.#originalWrite[name](text);
+      return;
+    }
+    this.#pending[name] += text;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      this.#pendingSince = Date.now();
+      setImmediate(() => this.flush());
+    } else if (Date.now() - this.#pendingSince >= FLUSH_INTERVAL_MS) {
+      this.flush();
+    }
+  }
+
+  flush(): void {
+    this.#flushScheduled = false;
+    this.#pendingSince = Date.now();
+    for (const name of ['stdout', 'stderr'] as const) {
+      const text = this.#pending[name];
+      if (text === '') continue;
+      this.#pending[name] = '';
+      this.#target?.publish('stream', { name, text });
+    }
+  }
+
+  /** Publishes after any pending stream text, so outputs keep the order in which they happened. */
+  publish<T extends IOPubMessageType>(msg_type: T, content: ContentMap[T]): void {
+    this.flush();
+    this.#target?.publish(msg_type, content);
+  }
+
+  /**
+   * Sends process.stdout/stderr (and so console.log/info and console.error/warn) into the notebook.
+   * Only the kernel process does this; the kernel's own logs use file descriptor 2 directly.
+   */
+  captureProcessStreams(): void {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = process[name];
+      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        this.write(name, text);
+        const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
+        if (callback) queueMicrotask(callback);
+        return true;
+      }) as typeof stream.write;
+    }
+  }
+}

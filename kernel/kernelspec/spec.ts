@@ -1,0 +1,48 @@
+/**
+ * The kernelspec: how Jupyter (and our server) starts this kernel.
+ * https://jupyter-client.readthedocs.io/en/latest/kernels.html#kernel-specs
+ */
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+export const KERNEL_NAME = 'lightbook-ts';
+
+/** The content of kernel.json. */
+export interface KernelJson {
+  argv: string[];
+  display_name: string;
+  language: string;
+  /** 'signal': interrupts arrive as SIGINT, which also stops synchronous loops. */
+  interrupt_mode: 'signal' | 'message';
+  metadata: Record<string, unknown>;
+}
+
+/** A kernelspec as Jupyter Server's REST API returns it (`GET /api/kernelspecs`). */
+export interface KernelSpecModel {
+  name: string;
+  spec: KernelJson;
+  /** Resource name → URL (logos, kernel.js); none yet. */
+  resources: Record<string, string>;
+}
+
+/** Absolute paths, so the kernel starts from any working directory (Jupyter starts it in the notebook's). */
+export function kernelJson(): KernelJson {
+  return {
+    argv: [
+      process.execPath,
+      '--import',
+      fileURLToPath(import.meta.resolve('tsx')),
+      fileURLToPath(new URL('../main.ts', import.meta.url)),
+      '-f',
+      '{connection_file}',
+    ],
+    display_name: 'TypeScript (Lightbook)',
+    language: 'typescript',
+    interrupt_mode: 'signal',
+    metadata: {},
+  };
+}
+
+export function kernelSpec(): KernelSpecModel {
+  return { name: KERNEL_NAME, spec: kernelJson(), resources: {} };
+}

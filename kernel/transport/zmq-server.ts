@@ -1,0 +1,208 @@
+/**
+ * The kernel's side of the ZMQ sockets: ROUTER shell/control/stdin, PUB iopub, heartbeat echo.
+ * It verifies signatures, publishes busy/idle around every request, runs shell requests one at a
+ * time, and leaves language semantics to a JupyterHandler.
+ * https://jupyter-client.readthedocs.io/en/latest/messaging.html#request-reply
+ */
+import { randomUUID } from 'node:crypto';
+import { Publisher, Router, type Readable } from 'zeromq';
+import type { IOPubPublisher, JupyterHandler } from '../handler/handler.ts';
+import { log } from '../log.ts';
+import { endpoint, type ConnectionInfo } from '../protocol/connection.ts';
+import {
+  isCommCloseMessage,
+  isCommInfoRequest,
+  isCommMsgMessage,
+  isCommOpenMessage,
+  isCompleteRequest,
+  isExecuteRequest,
+  isHistoryRequest,
+  isInspectRequest,
+  isInterruptRequest,
+  isIsCompleteRequest,
+  isKernelInfoRequest,
+  isShutdownRequest,
+  type Channel,
+  type ContentMap,
+  type Header,
+  type IOPubMessageType,
+  type Message,
+} from '../protocol/messages.ts';
+import { makeMessage, replyTo } from '../protocol/reply.ts';
+import { decodeWire, encodeWire, WireError } from '../protocol/wire.ts';
+import { Heartbeat } from './heartbeat.ts';
+
+type RequestChannel = 'shell' | 'control' | 'stdin';
+
+/**
+ * sendTimeout 0: every send is handed to ZMQ's I/O thread synchronously, so a message published
+ * just before a cell blocks the main thread (execute_input before `while (true) {}`) still goes
+ * out, and sends never wait on each other (zeromq@6 delays every 512th send otherwise, making the
+ * next one fail with EBUSY). PUB and ROUTER drop rather than block, so nothing waits anyway.
+ * linger: closed sockets keep delivering what is queued (the shutdown reply, the last idle).
+ */
+const SOCKET_OPTIONS = { sendTimeout: 0, linger: 1000 };
+
+interface Incoming {
+  identities: Buffer[];
+  message: Message;
+}
+
+export interface ZmqServerOptions {
+  /** Called after the shutdown_reply has been sent; the owner closes the server and exits. */
+  onShutdown: (restart: boolean) => void;
+}
+
+export class ZmqServer {
+  /** The kernel's own session id, written into the headers of everything it sends. */
+  readonly session = randomUUID();
+  readonly #conn: ConnectionInfo;
+  readonly #handler: JupyterHandler;
+  readonly #options: ZmqServerOptions;
+  readonly #routers: Record<RequestChannel, Router>;
+  readonly #iopub = new Publisher(SOCKET_OPTIONS);
+  #heartbeat: Heartbeat | undefined;
+  #loops: Promise<void>[] = [];
+  /** Shell requests wait here and run one at a time, in arrival order. */
+  readonly #shellQueue: Incoming[] = [];
+  #shellRunning = false;
+  /** Execute requests queued when a cell failed; answered 'aborted' like ipykernel (stop_on_error). */
+  readonly #abortedByEarlierError = new WeakSet<Message>();
+
+  constructor(conn: ConnectionInfo, handler: JupyterHandler, options: ZmqServerOptions) {
+    this.#conn = conn;
+    this.#handler = handler;
+    this.#options = options;
+    this.#routers = {
+      shell: new Router(SOCKET_OPTIONS),
+      control: new Router(SOCKET_OPTIONS),
+      stdin: new Router(SOCKET_OPTIONS),
+    };
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([
+      ...(['shell', 'control', 'stdin'] as const).map((c) => this.#routers[c].bind(endpoint(this.#conn, c))),
+      this.#iopub.bind(endpoint(this.#conn, 'iopub')),
+    ]);
+    this.#heartbeat = await Heartbeat.start(endpoint(this.#conn, 'hb'));
+    this.#loops = [
+      this.#receive(this.#routers.shell, 'shell', (incoming) => this.#enqueueShell(incoming)),
+      // Control is not queued behind shell: interrupt and shutdown must get through a busy kernel.
+      this.#receive(this.#routers.control, 'control', (incoming) => void this.#dispatch(incoming, 'control')),
+      // The kernel sends no input_request yet, so nothing on stdin is expected; it is still
+      // received so that stray messages are verified and logged rather than queued forever.
+      this.#receive(this.#routers.stdin, 'stdin', ({ message }) =>
+        log(`ignoring ${message.header.msg_type} on stdin`),
+      ),
+    ];
+  }
+
+  async close(): Promise<void> {
+    for (const socket of [...Object.values(this.#routers), this.#iopub]) socket.close();
+    await Promise.all(this.#loops);
+    await this.#heartbeat?.close();
+  }
+
+  /**
+   * Publishes on iopub, encoding synchronously so that content that cannot be serialized throws
+   * to the caller. The topic is the msg_type, the convention the spec describes.
+   */
+  publish<T extends IOPubMessageType>(msg_type: T, content: ContentMap[T], parent?: Header): Promise<void> {
+    const msg = makeMessage(msg_type, content, { session: this.session, channel: 'iopub', parent });
+    const frames = encodeWire(msg, this.#conn.key, [Buffer.from(msg_type)]);
+    return this.#iopub.send(frames).catch((e: unknown) => log(`iopub send failed: ${String(e)}`));
+  }
+
+  #publisherFor(parent: Header): IOPubPublisher {
+    return { publish: (msg_type, content) => void this.publish(msg_type, content, parent) };
+  }
+
+  async #receive(socket: Readable, channel: Channel, accept: (incoming: Incoming) => void): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        try {
+          accept(decodeWire(frames, this.#conn.key, channel));
+        } catch (e: unknown) {
+          if (!(e instanceof WireError)) throw e;
+          // Spec: kernels need not answer messages they do not handle; bad signatures never run.
+          log(`dropped message on ${channel}: ${e.message}`);
+        }
+      }
+    } catch (e: unknown) {
+      log(`${channel} receive loop failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  #enqueueShell(incoming: Incoming): void {
+    this.#shellQueue.push(incoming);
+    if (!this.#shellRunning) void this.#drainShell();
+  }
+
+  async #drainShell(): Promise<void> {
+    this.#shellRunning = true;
+    try {
+      for (let next = this.#shellQueue.shift(); next; next = this.#shellQueue.shift()) {
+        await this.#dispatch(next, 'shell');
+      }
+    } finally {
+      this.#shellRunning = false;
+    }
+  }
+
+  /** One request: busy, the reply (if the message type has one), idle, whatever happens. */
+  async #dispatch({ identities, message }: Incoming, channel: 'shell' | 'control'): Promise<void> {
+    void this.publish('status', { execution_state: 'busy' }, message.header);
+    try {
+      const reply = await this.#answer(message);
+      if (reply) await this.#routers[channel].send(encodeWire(reply, this.#conn.key, identities));
+    } catch (e: unknown) {
+      log(`handling ${message.header.msg_type} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    } finally {
+      await this.publish('status', { execution_state: 'idle' }, message.header);
+    }
+    if (isShutdownRequest(message)) this.#options.onShutdown(message.content.restart);
+  }
+
+  /** The reply to `request`, or undefined for messages that have none. */
+  async #answer(request: Message): Promise<Message | undefined> {
+    const handler = this.#handler;
+    const session = this.session;
+    if (isExecuteRequest(request)) {
+      if (this.#abortedByEarlierError.has(request)) {
+        return replyTo(request, { status: 'aborted' }, {}, session);
+      }
+      const content = await handler.execute(request, this.#publisherFor(request.header));
+      if (content.status === 'error' && request.content.stop_on_error !== false) this.#abortQueuedExecutes();
+      return replyTo(request, content, {}, session);
+    }
+    if (isKernelInfoRequest(request)) return replyTo(request, handler.kernelInfo(), {}, session);
+    if (isIsCompleteRequest(request)) return replyTo(request, handler.isComplete(request.content), {}, session);
+    if (isCompleteRequest(request)) return replyTo(request, handler.complete(request.content), {}, session);
+    if (isInspectRequest(request)) return replyTo(request, handler.inspect(request.content), {}, session);
+    if (isHistoryRequest(request)) return replyTo(request, { status: 'ok', history: [] }, {}, session);
+    // No comm targets are registered yet.
+    if (isCommInfoRequest(request)) return replyTo(request, { status: 'ok', comms: {} }, {}, session);
+    if (isCommOpenMessage(request)) {
+      // Spec: an unknown target_name is answered with comm_close, so both sides agree it is closed.
+      void this.publish('comm_close', { comm_id: request.content.comm_id, data: {} }, request.header);
+      return undefined;
+    }
+    if (isCommMsgMessage(request) || isCommCloseMessage(request)) return undefined;
+    if (isInterruptRequest(request)) {
+      handler.interrupt();
+      return replyTo(request, { status: 'ok' }, {}, session);
+    }
+    if (isShutdownRequest(request)) {
+      return replyTo(request, { status: 'ok', restart: request.content.restart }, {}, session);
+    }
+    log(`ignoring ${request.header.msg_type} on ${request.channel}`);
+    return undefined;
+  }
+
+  #abortQueuedExecutes(): void {
+    for (const { message } of this.#shellQueue) {
+      if (isExecuteRequest(message)) this.#abortedByEarlierError.add(message);
+    }
+  }
+}
