@@ -3,11 +3,10 @@
 // Renders the preferred representation of a display_data / execute_result bundle.
 
 import { memo, useMemo } from 'react';
-import { ansiToHtml } from '../lib/ansi';
 import { preferredMimeType, VEGA_LITE_MIME } from '../lib/mime';
 import type { JsonObject, MimeBundle } from '../lib/nbformat';
 import { isJsonObject } from '../lib/nbformat';
-import { renderMarkdown, sanitizeHtml, sanitizeSvg } from '../lib/sanitize';
+import { mimeToHtml, pngDataUrl } from '../lib/renderMime';
 import VegaLiteView from './VegaLiteView';
 
 function text(value: unknown): string {
@@ -28,26 +27,13 @@ function MimeBundleView({ data, metadata }: { data: MimeBundle; metadata: JsonOb
   const mimeType = preferredMimeType(data);
   const value = mimeType === undefined ? '' : text(data[mimeType]);
   // Sanitizing is the expensive part; outputs are immutable, so it is redone only when they change.
-  const html = useMemo(() => {
-    switch (mimeType) {
-      case 'image/svg+xml':
-        return sanitizeSvg(value);
-      case 'text/html':
-        return sanitizeHtml(value);
-      case 'text/markdown':
-        return renderMarkdown(value);
-      case 'text/plain':
-        return ansiToHtml(value);
-      default:
-        return '';
-    }
-  }, [mimeType, value]);
+  const html = useMemo(() => (mimeType === undefined ? '' : (mimeToHtml(mimeType, value) ?? '')), [mimeType, value]);
 
   switch (mimeType) {
     case VEGA_LITE_MIME:
       return <VegaLiteView spec={data[mimeType]} />;
     case 'image/png':
-      return <img className="output-image" data-mime={mimeType} alt="Image output" src={`data:image/png;base64,${value.replace(/\s/g, '')}`} {...imageSize(metadata, mimeType)} />;
+      return <img className="output-image" data-mime={mimeType} alt="Image output" src={pngDataUrl(value)} {...imageSize(metadata, mimeType)} />;
     case 'image/svg+xml':
       return <div className="output-svg" data-mime={mimeType} dangerouslySetInnerHTML={{ __html: html }} />;
     case 'text/html':

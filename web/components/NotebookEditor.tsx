@@ -5,6 +5,8 @@
 
 import { useCallback, useEffect, useReducer, useRef, useState, type FocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react';
 import { batcher } from '../lib/batch';
+import { downloadFile } from '../lib/download';
+import { notebookToHtml } from '../lib/exportHtml';
 import { CommandKeys, type NotebookCommand } from '../lib/commandKeys';
 import { errorMessage, loadNotebook, openKernelSession, saveNotebook, type Execution, type KernelSession } from '../lib/jupyter';
 import { isJsonObject } from '../lib/nbformat';
@@ -74,6 +76,7 @@ export default function NotebookEditor({ path }: { path: string }) {
   const [kernelAttempt, setKernelAttempt] = useState(0);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
   const [mode, setMode] = useState<NotebookMode>('command');
   const commandKeys = useRef(new CommandKeys());
 
@@ -285,6 +288,21 @@ export default function NotebookEditor({ path }: { path: string }) {
     }
   }, [path]);
 
+  const downloadIpynb = () => {
+    const notebook = toNotebook(latest.current.state);
+    downloadFile(fileName(path), `${JSON.stringify(notebook, null, 1)}\n`, 'application/x-ipynb+json');
+  };
+
+  const exportHtml = async () => {
+    const name = fileName(path);
+    try {
+      const html = await notebookToHtml(toNotebook(latest.current.state), name);
+      downloadFile(`${name.replace(/\.ipynb$/i, '')}.html`, html, 'text/html');
+    } catch (e: unknown) {
+      setExportError(`Could not export HTML: ${errorMessage(e)}`);
+    }
+  };
+
   const addCell = () => {
     const { selectedId, cells } = latest.current.state;
     const afterId = selectedId ?? cells[cells.length - 1]?.id ?? null;
@@ -330,10 +348,13 @@ export default function NotebookEditor({ path }: { path: string }) {
         onRestart={restart}
         onSave={() => void save()}
         onAddCell={addCell}
+        onDownloadIpynb={downloadIpynb}
+        onExportHtml={() => void exportHtml()}
         kernelStatus={kernelStatus}
         kernelLabel={kernelLabel(state.metadata)}
       />
       {saveError && <Notice testId="save-error" message={saveError} onDismiss={() => setSaveError(null)} />}
+      {exportError && <Notice testId="export-error" message={exportError} onDismiss={() => setExportError(null)} />}
       {kernelError && (
         <Notice testId="kernel-error" message={kernelError} onDismiss={() => setKernelError(null)}>
           {kernel === null && (

@@ -1,12 +1,39 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { createNotebook, deleteNotebook, errorMessage, listNotebooks, renameNotebook, type NotebookEntry } from '../lib/jupyter';
-import { notebookHref } from '../lib/paths';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { createNotebook, deleteNotebook, errorMessage, importNotebook, listFolder, renameNotebook, type ListEntry, type NotebookEntry } from '../lib/jupyter';
+import { folderHref, notebookHref } from '../lib/paths';
 
 type RowMode = 'view' | 'rename' | 'confirm-delete';
+
+function FolderRow({ entry }: { entry: ListEntry }) {
+  return (
+    <li className="notebook-row folder-row" data-testid="folder-row">
+      <Link className="notebook-link" href={folderHref(entry.path)}>
+        <span aria-hidden="true">📁 </span>
+        {entry.name}
+      </Link>
+    </li>
+  );
+}
+
+/** The folder's path as links back up to the root. */
+function Breadcrumbs({ dir }: { dir: string }) {
+  const parts = dir === '' ? [] : dir.split('/');
+  return (
+    <nav aria-label="Folder" className="breadcrumbs">
+      <Link href={folderHref('')}>Notebooks</Link>
+      {parts.map((part, i) => (
+        <span key={i}>
+          {' / '}
+          {i === parts.length - 1 ? <span aria-current="page">{part}</span> : <Link href={folderHref(parts.slice(0, i + 1).join('/'))}>{part}</Link>}
+        </span>
+      ))}
+    </nav>
+  );
+}
 
 interface RowProps {
   entry: NotebookEntry;
@@ -78,19 +105,24 @@ function NotebookRow({ entry, onRename, onDelete }: RowProps) {
 
 export default function NotebookList() {
   const router = useRouter();
-  const [entries, setEntries] = useState<NotebookEntry[] | null>(null);
+  const dir = useSearchParams().get('dir') ?? '';
+  const [entries, setEntries] = useState<ListEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const [query, setQuery] = useState('');
+  const importInput = useRef<HTMLInputElement>(null);
 
   const refresh = useCallback(async () => {
     try {
-      setEntries(await listNotebooks());
+      setEntries(await listFolder(dir));
     } catch (e: unknown) {
       setError(errorMessage(e));
     }
-  }, []);
+  }, [dir]);
 
   useEffect(() => {
+    setEntries(null);
+    setError(null);
     void refresh();
   }, [refresh]);
 
@@ -98,11 +130,24 @@ export default function NotebookList() {
     setCreating(true);
     setError(null);
     try {
-      const created = await createNotebook();
+      const created = await createNotebook(dir);
       router.push(notebookHref(created.path));
     } catch (e: unknown) {
       setError(errorMessage(e));
       setCreating(false);
+    }
+  };
+
+  const importFile = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    setError(null);
+    try {
+      const imported = await importNotebook(dir, file.name, await file.text());
+      router.push(notebookHref(imported.path));
+    } catch (e: unknown) {
+      setError(errorMessage(e));
     }
   };
 
@@ -128,13 +173,25 @@ export default function NotebookList() {
     await refresh();
   };
 
+  const needle = query.trim().toLowerCase();
+  const shown = entries?.filter((entry) => entry.name.toLowerCase().includes(needle));
+
   return (
     <section className="notebook-list">
       <div className="list-header">
-        <h1>Notebooks</h1>
-        <button type="button" className="primary" onClick={() => void create()} disabled={creating}>
-          New notebook
-        </button>
+        <h1>
+          <Breadcrumbs dir={dir} />
+        </h1>
+        <div className="list-actions">
+          <input type="search" aria-label="Search notebooks" placeholder="Search…" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <button type="button" onClick={() => importInput.current?.click()}>
+            Import .ipynb
+          </button>
+          <input ref={importInput} type="file" accept=".ipynb,application/x-ipynb+json,application/json" aria-label="Notebook file to import" hidden onChange={(e) => void importFile(e)} />
+          <button type="button" className="primary" onClick={() => void create()} disabled={creating}>
+            New notebook
+          </button>
+        </div>
       </div>
       {error && (
         <p className="notice" role="alert" data-testid="list-error">
@@ -142,12 +199,13 @@ export default function NotebookList() {
         </p>
       )}
       {entries === null && !error && <p className="page-message">Loading…</p>}
-      {entries?.length === 0 && <p className="page-message">No notebooks yet. Create one to start.</p>}
-      {entries && entries.length > 0 && (
+      {entries?.length === 0 && <p className="page-message">No notebooks here yet. Create or import one to start.</p>}
+      {entries && entries.length > 0 && shown?.length === 0 && <p className="page-message">Nothing here matches “{query}”.</p>}
+      {shown && shown.length > 0 && (
         <ul aria-label="Notebooks" className="rows">
-          {entries.map((entry) => (
-            <NotebookRow key={entry.path} entry={entry} onRename={rename} onDelete={remove} />
-          ))}
+          {shown.map((entry) =>
+            entry.kind === 'directory' ? <FolderRow key={entry.path} entry={entry} /> : <NotebookRow key={entry.path} entry={entry} onRename={rename} onDelete={remove} />,
+          )}
         </ul>
       )}
     </section>

@@ -16,6 +16,8 @@ interface Props {
   onRestart: () => void;
   onSave: () => void;
   onAddCell: () => void;
+  onDownloadIpynb: () => void;
+  onExportHtml: () => void;
   kernelStatus: KernelDisplayStatus;
   kernelLabel: string;
 }
@@ -36,6 +38,17 @@ export default function NotebookToolbar(props: Props) {
         <button type="button" onClick={props.onSave} disabled={saveState === 'saving'} title="Save (Ctrl-S)">
           Save
         </button>
+        <details className="menu">
+          <summary>Export</summary>
+          <div className="menu-items">
+            <button type="button" onClick={props.onDownloadIpynb} title="Download as a Jupyter notebook (nbformat 4)">
+              Download .ipynb
+            </button>
+            <button type="button" onClick={props.onExportHtml} title="Download a static HTML page of the notebook with its outputs">
+              Export HTML
+            </button>
+          </div>
+        </details>
         <button type="button" onClick={props.onAddCell} title="Add a code cell below the selected one">
           Add cell
         </button>

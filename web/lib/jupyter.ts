@@ -88,19 +88,27 @@ export interface NotebookEntry {
   lastModified: string;
 }
 
+/** A row of the list page: a notebook or a folder to open. */
+export interface ListEntry extends NotebookEntry {
+  kind: 'notebook' | 'directory';
+}
+
 function entry(model: Contents.IModel): NotebookEntry {
   return { name: model.name, path: model.path, lastModified: model.last_modified };
 }
 
-/** Notebooks in the contents root, most recently modified first. */
-export function listNotebooks(): Promise<NotebookEntry[]> {
-  return call('Could not list notebooks', async ({ contents }) => {
-    const dir = await contents.get('', { type: 'directory', content: true });
-    const items: Contents.IModel[] = Array.isArray(dir.content) ? dir.content : [];
-    return items
-      .filter((item) => item.type === 'notebook')
-      .map(entry)
-      .sort((a, b) => Date.parse(b.lastModified) - Date.parse(a.lastModified));
+async function folderItems(contents: Contents.IManager, dir: string): Promise<Contents.IModel[]> {
+  const model = await contents.get(dir, { type: 'directory', content: true });
+  return Array.isArray(model.content) ? model.content : [];
+}
+
+/** Folders (by name) then notebooks (most recently modified first) in one folder of the contents root. */
+export function listFolder(dir: string): Promise<ListEntry[]> {
+  return call(`Could not list ${dir || 'notebooks'}`, async ({ contents }) => {
+    const items = await folderItems(contents, dir);
+    const folders = items.filter((item) => item.type === 'directory').sort((a, b) => a.name.localeCompare(b.name));
+    const notebooks = items.filter((item) => item.type === 'notebook').sort((a, b) => Date.parse(b.last_modified) - Date.parse(a.last_modified));
+    return [...folders.map((m): ListEntry => ({ ...entry(m), kind: 'directory' })), ...notebooks.map((m): ListEntry => ({ ...entry(m), kind: 'notebook' }))];
   });
 }
 
@@ -108,12 +116,38 @@ function emptyNotebook(): NbNotebook {
   return { nbformat: 4, nbformat_minor: 5, metadata: TYPESCRIPT_NOTEBOOK_METADATA, cells: [] };
 }
 
-/** Creates `Untitled.ipynb` (or the next free `UntitledN.ipynb`) set up for the TypeScript kernel. */
-export function createNotebook(): Promise<NotebookEntry> {
+/** Creates `Untitled.ipynb` (or the next free `UntitledN.ipynb`) in `dir`, set up for the TypeScript kernel. */
+export function createNotebook(dir = ''): Promise<NotebookEntry> {
   return call('Could not create a notebook', async ({ contents }) => {
-    const created = await contents.newUntitled({ path: '', type: 'notebook', ext: '.ipynb' });
+    const created = await contents.newUntitled({ path: dir, type: 'notebook', ext: '.ipynb' });
     const saved = await contents.save(created.path, { type: 'notebook', format: 'json', content: emptyNotebook() });
     return entry(saved);
+  });
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+/**
+ * Imports an .ipynb file chosen by the user into `dir`: checked as nbformat 4 first, and saved
+ * under a free name ("scan.ipynb", then "scan-1.ipynb", …) so nothing existing is overwritten.
+ */
+export function importNotebook(dir: string, fileName: string, text: string): Promise<NotebookEntry> {
+  return call(`Could not import ${fileName}`, async ({ contents }) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError('the file is not JSON');
+    }
+    const notebook = parseNotebook(json, newCellId);
+    const stem = fileName.replace(/\.ipynb$/i, '').replace(/[/\\]/g, '_') || 'imported';
+    // Names taken from one listing (a probe per name would log a 404 in the console for the free one).
+    const taken = new Set((await folderItems(contents, dir)).map((m) => m.name));
+    let name = `${stem}.ipynb`;
+    for (let n = 1; taken.has(name); n++) name = `${stem}-${n}.ipynb`;
+    return entry(await contents.save(joinPath(dir, name), { type: 'notebook', format: 'json', content: notebook }));
   });
 }
 

@@ -4,6 +4,11 @@ export function notebookHref(path: string): string {
   return `/notebooks/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/** The list page showing one folder of the contents root ("" is the root). */
+export function folderHref(dir: string): string {
+  return dir === '' ? '/' : `/?dir=${encodeURIComponent(dir)}`;
+}
+
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
