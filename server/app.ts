@@ -3,6 +3,7 @@ import { agentRoutes } from "./agents/routes.ts";
 import type { Auth } from "./auth/auth.ts";
 import { loginRoutes, requireAuth } from "./auth/middleware.ts";
 import { contentsRoutes } from "./contents/routes.ts";
+import { dataRoutes } from "./data/routes.ts";
 import type { ContentsManager } from "./contents/manager.ts";
 import type { Db } from "./db/client.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
@@ -33,6 +34,8 @@ export interface AppParts {
   log: Logger;
   runs: Runs;
   agentLostAfterMs: number;
+  /** LIGHTBOOK_DATA_ROOT, browsed read-only under /api/lightbook/data. */
+  dataRoot: string;
   /** Serves the Next.js pages; absent when the web app is not built (API only). */
   web: RequestHandler | undefined;
 }
@@ -55,6 +58,7 @@ export function createApp(p: AppParts): Express {
   app.use(kernelRoutes(p.kernels));
   app.use(sessionRoutes(p.sessions));
   app.use(contentsRoutes(p.contents));
+  app.use(dataRoutes(p.dataRoot));
   app.use(agentRoutes(p.db, p.agentLostAfterMs));
   app.use(runRoutes(p.runs.manager));
   app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs));

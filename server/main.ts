@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   );
   const sessions = new SessionManager(kernels);
   const auth = new Auth(config.token, config.allowOrigins);
-  const app = createApp({ auth, db: database.db, contents, kernels, sessions, specs, log, runs, agentLostAfterMs: config.agentLostAfterMs, web: web ? await webHandler() : undefined });
+  const app = createApp({ auth, db: database.db, contents, kernels, sessions, specs, log, runs, agentLostAfterMs: config.agentLostAfterMs, dataRoot: config.dataRoot, web: web ? await webHandler() : undefined });
   server.removeAllListeners("request");
   server.on("request", app);
   acceptKernelWebSockets(server, auth, kernels, log);

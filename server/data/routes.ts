@@ -1,0 +1,60 @@
+import { readdir, stat } from "node:fs/promises";
+import { Router, type Request } from "express";
+import { HttpError } from "../errors.ts";
+import { resolveDataPath, type DataPath } from "./paths.ts";
+import type { DataEntry, DataListing } from "./types.ts";
+
+const PREFIX = "/api/lightbook/data";
+
+/** The raw (still percent-encoded) path after `PREFIX/<what>`. */
+function rawPath(req: Request, what: "tree" | "files"): string {
+  return req.path.slice(`${PREFIX}/${what}`.length).replace(/^\//, "");
+}
+
+function encodePath(relative: string): string {
+  return relative.split("/").map(encodeURIComponent).join("/");
+}
+
+/** A folder's entries, folders first; those that lead outside the root (symlinks) are left out. */
+async function listEntries(root: string, dir: DataPath): Promise<DataEntry[]> {
+  const names = await readdir(dir.absolute);
+  const entries = await Promise.all(
+    names.map(async (name): Promise<DataEntry | null> => {
+      try {
+        const { relative, absolute } = await resolveDataPath(root, encodePath(dir.relative === "" ? name : `${dir.relative}/${name}`));
+        const s = await stat(absolute);
+        const kind = s.isDirectory() ? "directory" : "file";
+        return { name, path: relative, kind, size: kind === "file" ? s.size : 0, last_modified: s.mtime.toISOString() };
+      } catch (e: unknown) {
+        if (e instanceof HttpError) return null;
+        throw e;
+      }
+    }),
+  );
+  const kept = entries.filter((e): e is DataEntry => e !== null);
+  return kept.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === "directory" ? -1 : 1));
+}
+
+/**
+ * Read-only access to the data root: `tree/<path>` lists a folder, `files/<path>` serves a file's
+ * bytes with HTTP Range support (h5wasm and H5Web-style viewers read only the ranges they need).
+ */
+export function dataRoutes(root: string): Router {
+  const r = Router();
+
+  r.get(`${PREFIX}/tree{/*path}`, async (req, res) => {
+    const dir = await resolveDataPath(root, rawPath(req, "tree"));
+    if (!(await stat(dir.absolute)).isDirectory()) throw new HttpError(400, `${dir.relative} is not a folder`, "Bad Request");
+    const body: DataListing = { path: dir.relative, entries: await listEntries(root, dir) };
+    res.json(body);
+  });
+
+  r.get(`${PREFIX}/files{/*path}`, async (req, res, next) => {
+    const file = await resolveDataPath(root, rawPath(req, "files"));
+    if (!(await stat(file.absolute)).isFile()) throw new HttpError(400, `${file.relative} is not a file`, "Bad Request");
+    // sendFile answers Range requests with 206 and Content-Range, and sets Accept-Ranges.
+    res.sendFile(file.absolute, { dotfiles: "allow", headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-cache" } }, (err) => err && next(err));
+  });
+
+  return r;
+}
