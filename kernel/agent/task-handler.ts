@@ -1,0 +1,137 @@
+/**
+ * The queue task every job runs: take the task (its attempt goes up), run its step on its
+ * items, and store the result exactly once, fenced by the attempt. A result refused by the fence
+ * (a newer attempt owns the task) throws, so the queue does not complete a job that another
+ * agent may now hold.
+ */
+import type { JobHelpers, Task } from 'graphile-worker';
+import type pg from 'pg';
+import { coerceError } from '../../server/errors.ts';
+import type { Logger } from '../../server/log.ts';
+import { jobPayload, taskInput, type Recipe, type Step } from '../../server/runs/model.ts';
+import { decodeResult, encodeResult } from '../../server/runs/result-codec.ts';
+import { cancelRunningTask, completeTask, failTask, type TaskRef } from '../../server/runs/sql/finish-task.ts';
+import { readResults } from '../../server/runs/sql/results.ts';
+import { startTask } from '../../server/runs/sql/start-task.ts';
+import { executeTask } from '../workflow/execute.ts';
+
+/** Errors thrown in a shipped function come from another realm (its vm context): not `instanceof Error`. */
+function asError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+    const err = new Error((e as { message: string }).message);
+    err.name = typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : 'Error';
+    err.stack = typeof (e as { stack?: unknown }).stack === 'string' ? (e as { stack: string }).stack : err.stack;
+    return err;
+  }
+  return coerceError(e);
+}
+
+export class FencedError extends Error {
+  override name = 'FencedError';
+}
+
+/** Why a running task was stopped by the agent rather than by its own error. */
+export type StopReason = 'cancelled' | 'shutdown' | 'lost';
+
+export interface RunningTask {
+  ref: TaskRef;
+  controller: AbortController;
+}
+
+export interface TaskHandlerDeps {
+  pool: pg.Pool;
+  agentId: () => string;
+  dataRoot: string;
+  resultsRoot: string | undefined;
+  log: Logger;
+  /** Tasks running now, so the agent can abort those of cancelled runs or all of them. */
+  running: Map<string, RunningTask>;
+  stats: { completed: number; failed: number };
+}
+
+/** Recipes never change once a run exists, so an agent reads each once. */
+const recipes = new Map<string, Recipe>();
+
+async function stepOf(pool: pg.Pool, runId: string, stepId: string): Promise<Step> {
+  let recipe = recipes.get(runId);
+  if (!recipe) {
+    const { rows } = await pool.query<{ recipe: Recipe }>('select recipe from run where id = $1::uuid', [runId]);
+    if (!rows[0]) throw new Error(`run ${runId} does not exist`);
+    recipe = rows[0].recipe;
+    if (recipes.size > 1000) recipes.clear();
+    recipes.set(runId, recipe);
+  }
+  const step = recipe.steps.find((s) => s.id === stepId);
+  if (!step) throw new Error(`run ${runId} has no step ${stepId}`);
+  return step;
+}
+
+export function makeTaskHandler(d: TaskHandlerDeps): Task {
+  return async (payload: unknown, helpers: JobHelpers) => {
+    const p = jobPayload.parse(payload);
+    const agentId = d.agentId();
+    const started = await startTask(d.pool, p.run_id, p.partition, agentId);
+    const log = d.log.child({ run: p.run_id, partition: p.partition, job: helpers.job.id });
+    if (!started) {
+      log.debug('task already ended (cancelled or done): nothing to do');
+      return;
+    }
+    const ref: TaskRef = { runId: p.run_id, partition: p.partition, attempt: started.attempt };
+    const controller = new AbortController();
+    const onQueueAbort = () => controller.abort('shutdown' satisfies StopReason);
+    helpers.abortSignal.addEventListener('abort', onQueueAbort, { once: true });
+    const key = `${p.run_id}:${p.partition}`;
+    d.running.set(key, { ref, controller });
+    const t0 = performance.now();
+    log.debug({ attempt: started.attempt }, 'task started');
+    try {
+      const step = await stepOf(d.pool, p.run_id, started.step);
+      const items = await executeTask(step, taskInput.parse(started.input), {
+        signal: controller.signal,
+        dataRoot: d.dataRoot,
+        stepResults: (s) => stepResults(d, p.run_id, s),
+        log: (line) => log.info({ step: step.id }, line),
+      });
+      const stored = await encodeResult(items, { resultsRoot: d.resultsRoot, runId: p.run_id, partition: p.partition });
+      const outcome = await helpers.withPgClient((c) => completeTask(c, ref, agentId, stored));
+      if (outcome === 'fenced') {
+        log.warn({ attempt: started.attempt }, 'result refused: a newer attempt owns this task (fenced)');
+        throw new FencedError(`attempt ${started.attempt} of run ${p.run_id} partition ${p.partition} was superseded`);
+      }
+      d.stats.completed += 1;
+      log.info({ attempt: started.attempt, ms: Math.round(performance.now() - t0), bytes: stored.size }, 'task succeeded');
+    } catch (e: unknown) {
+      if (e instanceof FencedError) throw e;
+      const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+      if (reason === 'cancelled') {
+        await helpers.withPgClient((c) => cancelRunningTask(c, ref));
+        log.info('task stopped: its run was cancelled');
+        return;
+      }
+      if (reason === 'lost') throw new FencedError('this agent was found lost; its task belongs to another attempt');
+      const err = asError(e);
+      const final = reason !== 'shutdown' && helpers.job.attempts >= helpers.job.max_attempts;
+      const message = reason === 'shutdown' ? 'the agent stopped before the task ended' : `${err.name}: ${err.message}`;
+      const outcome = await helpers.withPgClient((c) => failTask(c, ref, `attempt ${started.attempt}: ${message}`, final));
+      if (outcome === 'stored') d.stats.failed += 1;
+      log.warn({ attempt: started.attempt, final, err: message }, final ? 'task failed for good' : 'task failed; the queue retries it');
+      throw err;
+    } finally {
+      helpers.abortSignal.removeEventListener('abort', onQueueAbort);
+      d.running.delete(key);
+    }
+  };
+}
+
+/** An earlier step's item results, in partition order, flattened. */
+async function stepResults(d: TaskHandlerDeps, runId: string, step: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  let after = -1;
+  for (;;) {
+    const rows = await readResults(d.pool, runId, { step, after, limit: 5000 });
+    for (const r of rows) out.push(...(await decodeResult(r, d.resultsRoot)));
+    if (rows.length < 5000) return out;
+    after = rows.at(-1)!.partition;
+  }
+}

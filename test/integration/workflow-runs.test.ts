@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { ResultModel, RunModel } from "../../server/runs/model.ts";
+import { startServer, type RunningServer } from "../support/server.ts";
+import { agentReady, api, spawnAgent, stopProcess, submitRun, waitFor, waitForRun, withDb, type AgentProcess } from "../support/workflow.ts";
+
+/** Issue 5 over REST: idempotent submission, poison tasks, cancel, ordered results, DAG steps, metrics. */
+let server: RunningServer;
+let agent: AgentProcess;
+before(async () => {
+  server = await startServer({ web: false, env: { LIGHTBOOK_LOCAL_AGENTS: "0" } });
+  agent = spawnAgent(server.databaseUrl, "runs-agent", { concurrency: 2, dataRoot: `${server.stateDir}/data` });
+  await agentReady(agent);
+});
+after(async () => {
+  stopProcess(agent.process, "SIGTERM");
+  await agent.exited;
+  await server.dispose();
+});
+
+test("the same idempotency key twice makes one run (201, then 200 with the same id)", async () => {
+  const body = { key: "scan-0001-sum", recipe: { steps: [{ id: "s", algorithm: "noop", input: { kind: "range", start: 0, stop: 3 } }] } };
+  const first = await api<RunModel>(server, "POST", "/api/lightbook/runs", body);
+  const second = await api<RunModel>(server, "POST", "/api/lightbook/runs", body);
+  assert.equal(first.status, 201);
+  assert.equal(second.status, 200);
+  assert.equal(second.body.id, first.body.id);
+  // The key may come as a header too; concurrent submissions still make one run.
+  const viaHeader = await Promise.all(
+    [1, 2, 3].map(() => api<RunModel>(server, "POST", "/api/lightbook/runs", { recipe: body.recipe }, { "Idempotency-Key": "header-key" })),
+  );
+  assert.equal(new Set(viaHeader.map((r) => r.body.id)).size, 1);
+  assert.deepEqual(viaHeader.map((r) => r.status).sort(), [200, 200, 201]);
+  const count = await withDb(server.databaseUrl, (c) => c.query("select count(*)::int as n from run where key in ('scan-0001-sum', 'header-key')"));
+  assert.equal(count.rows[0].n, 2);
+});
+
+test("frame sums over the demo scan, reduced by a second step, come back in partition order", async () => {
+  const run = await submitRun(server, {
+    name: "demo sums",
+    recipe: {
+      steps: [
+        { id: "sums", algorithm: "frame-sum", chunk: 3, input: { kind: "frames", file: "demo/scan_0001.h5", dataset: "/entry/data/data" } },
+        { id: "total", algorithm: "sum", input: { kind: "results", step: "sums" } },
+      ],
+    },
+  });
+  assert.equal(run.steps_pending, 1);
+  const done = await waitForRun(server, run.id, 60_000);
+  assert.equal(done.state, "succeeded", JSON.stringify(done));
+  const { body } = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results`);
+  const sums = body.results.filter((r) => r.step === "sums");
+  assert.deepEqual(sums.map((r) => r.partition), [0, 1, 2]);
+  const perFrame = sums.flatMap((r) => r.value as number[]);
+  assert.equal(perFrame.length, 8);
+  const total = body.results.find((r) => r.step === "total")!.value as number[];
+  assert.equal(total[0], perFrame.reduce((a, b) => a + b, 0));
+  // The intensity of the demo's rings grows through the scan.
+  for (let i = 1; i < perFrame.length; i++) assert.ok(perFrame[i]! > perFrame[i - 1]!);
+});
+
+test("a poison task fails after max_attempts with its error visible; the other partitions finish", { timeout: 120_000 }, async () => {
+  const run = await submitRun(server, {
+    recipe: {
+      steps: [
+        {
+          id: "square",
+          source: "(i) => { if (i === 3) throw new Error('poison item ' + i); return i * i; }",
+          max_attempts: 2,
+          input: { kind: "range", start: 0, stop: 10 },
+        },
+      ],
+    },
+  });
+  const done = await waitForRun(server, run.id, 90_000);
+  assert.equal(done.state, "failed");
+  assert.equal(done.counts.succeeded, 9);
+  assert.equal(done.counts.failed, 1);
+  assert.match(done.error ?? "", /partition 3.*poison item 3/s);
+  const { body } = await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}`);
+  const poison = body.tasks!.find((t) => t.partition === 3)!;
+  assert.equal(poison.state, "failed");
+  assert.equal(poison.attempt, 2);
+  assert.match(poison.error ?? "", /attempt 2: Error: poison item 3/);
+  const results = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results`);
+  assert.deepEqual(results.body.results.map((r) => r.value), [0, 1, 4, 16, 25, 36, 49, 64, 81].map((v) => [v]));
+});
+
+test("DELETE cancels the pending tasks of a run and removes their jobs", { timeout: 60_000 }, async () => {
+  const run = await submitRun(server, { recipe: { steps: [{ id: "slow", algorithm: "sleep", params: { ms: 400 }, input: { kind: "range", start: 0, stop: 40 } }] } });
+  await waitFor(async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.succeeded >= 2, 30_000, () => "no progress");
+  const del = await api(server, "DELETE", `/api/lightbook/runs/${run.id}`);
+  assert.equal(del.status, 204);
+  await waitFor(async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.running === 0, 10_000, () => "tasks still running");
+  const { body } = await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}`);
+  assert.equal(body.state, "cancelled");
+  assert.ok(body.counts.cancelled > 20, JSON.stringify(body.counts));
+  assert.equal(body.counts.succeeded + body.counts.cancelled + body.counts.failed, 40);
+  const jobs = await withDb(server.databaseUrl, (c) => c.query("select count(*)::int as n from graphile_worker.jobs where key like $1", [`lightbook:${run.id}:%`]));
+  assert.equal(jobs.rows[0].n, 0);
+});
+
+test("bad recipes are refused with 400 naming the problem; unknown runs are 404", async () => {
+  const cycle = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", {
+    recipe: { steps: [{ id: "a", algorithm: "noop", after: ["b"], input: { kind: "range", start: 0, stop: 1 } }, { id: "b", algorithm: "noop", after: ["a"], input: { kind: "range", start: 0, stop: 1 } }] },
+  });
+  assert.equal(cycle.status, 400);
+  assert.match(cycle.body.message, /cycle/);
+  const both = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", { recipe: { steps: [{ id: "a", algorithm: "noop", source: "() => 1", input: { kind: "range", start: 0, stop: 1 } }] } });
+  assert.equal(both.status, 400);
+  const escape = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", { recipe: { steps: [{ id: "a", algorithm: "frame-sum", input: { kind: "frames", file: "../etc/passwd", dataset: "/x" } }] } });
+  assert.equal(escape.status, 400);
+  assert.equal((await api(server, "GET", "/api/lightbook/runs/00000000-0000-0000-0000-000000000000")).status, 404);
+  assert.equal((await api(server, "GET", "/api/lightbook/runs/not-a-uuid")).status, 404);
+});
+
+test("runs, agents and /metrics need the token; /metrics has the queue and agent figures", async () => {
+  for (const p of ["api/lightbook/runs", "api/lightbook/agents", "metrics"]) {
+    assert.equal((await fetch(new URL(p, server.url))).status, 401, p);
+  }
+  const res = await fetch(new URL("metrics", server.url), { headers: { Authorization: `token ${server.token}` } });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.match(text, /^lightbook_queue_depth \d+$/m);
+  assert.match(text, /^lightbook_agents\{state="running"\} 1$/m);
+  assert.match(text, /^lightbook_tasks_ended_total\{state="succeeded"\} \d+$/m);
+  assert.match(text, /^lightbook_task_duration_seconds_count \d+$/m);
+  const agents = await api<{ name: string; state: string; concurrency: number; completed: number }[]>(server, "GET", "/api/lightbook/agents");
+  const me = agents.body.find((a) => a.name === "runs-agent")!;
+  assert.equal(me.state, "running");
+  assert.equal(me.concurrency, 2);
+});
