@@ -19,6 +19,7 @@ import type {
   UserExpressionResult,
 } from '../protocol/messages.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
+import { installWorkflowGlobals } from '../workflow/globals.ts';
 import { installDisplayGlobals } from './display.ts';
 import { evaluateCell, KeyboardInterrupt, type Completion } from './evaluate.ts';
 import type { IOPubPublisher, JupyterHandler } from './handler.ts';
@@ -45,6 +46,14 @@ export class TypeScriptHandler implements JupyterHandler {
   constructor(options: { onCellRunning?: (running: boolean) => void } = {}) {
     this.#onCellRunning = options.onCellRunning ?? (() => undefined);
     installDisplayGlobals(this.output);
+    // workflow.map's progress display, and its cancel when the cell that called it is interrupted.
+    installWorkflowGlobals({
+      display: {
+        show: (data, id) => this.output.publish('display_data', { data, metadata: {}, transient: { display_id: id } }),
+        update: (data, id) => this.output.publish('update_display_data', { data, metadata: {}, transient: { display_id: id } }),
+      },
+      cellSignal: () => this.#running?.signal,
+    });
   }
 
   kernelInfo(): KernelInfoReply {

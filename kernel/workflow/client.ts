@@ -1,0 +1,91 @@
+/**
+ * The server's runs API as cells reach it: the server hands each kernel LIGHTBOOK_API_URL and
+ * LIGHTBOOK_TOKEN. `fetch` is passed in, so the same code runs under test.
+ */
+import type { Recipe, ResultModel, RunModel } from '../../server/runs/model.ts';
+
+export class RunsApiError extends Error {
+  override name = 'RunsApiError';
+
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface RunsClientOptions {
+  apiUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+}
+
+/** A recipe as submitted: steps may leave out what has defaults. */
+export type RecipeInput = { steps: (Partial<Recipe['steps'][number]> & Pick<Recipe['steps'][number], 'id' | 'input'>)[] };
+
+export class RunsClient {
+  readonly #fetch: typeof fetch;
+
+  constructor(private readonly opts: RunsClientOptions) {
+    this.#fetch = opts.fetch ?? fetch;
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): RunsClient {
+    const apiUrl = env.LIGHTBOOK_API_URL;
+    const token = env.LIGHTBOOK_TOKEN;
+    if (!apiUrl || !token) {
+      throw new Error('this kernel does not know the Lightbook server (LIGHTBOOK_API_URL and LIGHTBOOK_TOKEN are unset): start it from Lightbook, or set both');
+    }
+    return new RunsClient({ apiUrl, token });
+  }
+
+  get apiUrl(): string {
+    return this.opts.apiUrl;
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
+    const res = await this.#fetch(new URL(path, this.opts.apiUrl), {
+      method,
+      headers: { Authorization: `token ${this.opts.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: signal ?? AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok) {
+      const message = typeof parsed === 'object' && parsed !== null && 'message' in parsed ? String(parsed.message) : text;
+      throw new RunsApiError(`${method} ${path}: ${res.status} ${message}`, res.status);
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async submit(recipe: RecipeInput, opts: { key?: string; name?: string } = {}): Promise<RunModel> {
+    return (await this.#request<RunModel>('POST', 'api/lightbook/runs', { recipe, key: opts.key, name: opts.name ?? '' })).body;
+  }
+
+  async get(id: string, opts: { tasks?: boolean } = {}): Promise<RunModel> {
+    return (await this.#request<RunModel>('GET', `api/lightbook/runs/${id}?tasks=${opts.tasks ? 1 : 0}`)).body;
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.#request('DELETE', `api/lightbook/runs/${id}`);
+  }
+
+  /** All results of a run (or of one step) in partition order. */
+  async results(id: string, step?: string): Promise<ResultModel[]> {
+    const out: ResultModel[] = [];
+    let after = -1;
+    for (;;) {
+      const q = new URLSearchParams({ after: String(after), limit: '10000', ...(step ? { step } : {}) });
+      const page = (await this.#request<{ results: ResultModel[]; next_after: number | null }>('GET', `api/lightbook/runs/${id}/results?${q}`)).body;
+      out.push(...page.results);
+      if (page.next_after === null) return out;
+      after = page.next_after;
+    }
+  }
+
+  async agents(): Promise<unknown[]> {
+    return (await this.#request<unknown[]>('GET', 'api/lightbook/agents')).body;
+  }
+}
