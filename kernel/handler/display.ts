@@ -14,9 +14,17 @@ export interface DisplayOptions {
   metadata?: Record<string, unknown>;
 }
 
+export type Display = ((value: unknown, options?: DisplayOptions) => void) & typeof mime;
+
+/** The globals this module gives cells, as the language service declares them. */
+export interface DisplayGlobals {
+  display: Display;
+  update: (id: string, value: unknown) => void;
+}
+
 export function installDisplayGlobals(output: Output): void {
   // Both return undefined, so a cell ending in display(x) does not also show an execute_result.
-  const display = Object.assign((value: unknown, options: DisplayOptions = {}): void => {
+  const display: Display = Object.assign((value: unknown, options: DisplayOptions = {}): void => {
     const { data, metadata } = renderValueOrBundle(value);
     output.publish('display_data', {
       data,

@@ -26,8 +26,8 @@ export interface JupyterHandler {
   /** Runs one execute_request; the transport never calls it again before the promise settles. */
   execute(request: Message<'execute_request'>, iopub: IOPubPublisher): Promise<ExecuteReply>;
   isComplete(content: IsCompleteRequest): IsCompleteReply;
-  complete(content: CompleteRequest): CompleteReply;
-  inspect(content: InspectRequest): InspectReply;
+  complete(content: CompleteRequest): Promise<CompleteReply>;
+  inspect(content: InspectRequest): Promise<InspectReply>;
   /** Abandon the running execution (interrupt_request, or SIGINT while JavaScript can run). */
   interrupt(): void;
 }

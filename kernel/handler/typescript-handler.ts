@@ -23,17 +23,23 @@ import { installWorkflowGlobals } from '../workflow/globals.ts';
 import { installDisplayGlobals } from './display.ts';
 import { evaluateCell, KeyboardInterrupt, type Completion } from './evaluate.ts';
 import type { IOPubPublisher, JupyterHandler } from './handler.ts';
-import { complete, inspect } from './introspect.ts';
+import { LanguageClient } from '../language/language-client.ts';
+import type { CellDiagnostic } from '../language/session-service.ts';
+import { codePointOffset, utf16Offset } from './cursor.ts';
+import { cellMagics } from './magics.ts';
 import { render } from './mime-bundle.ts';
 import { DISCARD, Output } from './output.ts';
 import { CellSources, errorContent } from './traceback.ts';
 import { CellSyntaxError, transformCell } from './transform.ts';
+import { TypeCheckError, typeErrorWarning } from './type-errors.ts';
 
 const TYPESCRIPT_VERSION = String(createRequire(import.meta.url)('typescript/package.json').version);
 
 export class TypeScriptHandler implements JupyterHandler {
   readonly output = new Output();
   readonly #sources = new CellSources();
+  /** The TypeScript language service over the session's cells, in a worker thread. */
+  readonly #language = new LanguageClient(process.cwd());
   #executionCount = 0;
   /** Names cells run without storing history (`<eval-N>`), which get no execution count. */
   #unnumberedRuns = 0;
@@ -71,23 +77,26 @@ export class TypeScriptHandler implements JupyterHandler {
         codemirror_mode: 'text/typescript',
         nbconvert_exporter: 'script',
       },
-      banner: `Lightbook TypeScript kernel (Node.js ${process.version}, TypeScript ${TYPESCRIPT_VERSION} syntax, types not checked)`,
+      banner: `Lightbook TypeScript kernel (Node.js ${process.version}, TypeScript ${TYPESCRIPT_VERSION}; type errors are reported, %%strict stops on them)`,
       debugger: false,
       help_links: [{ text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' }],
     };
   }
 
   async execute(request: Message<'execute_request'>, iopub: IOPubPublisher): Promise<ExecuteReply> {
-    const { code, silent = false, user_expressions = {} } = request.content;
+    const { silent = false, user_expressions = {} } = request.content;
     const storeHistory = !silent && (request.content.store_history ?? true);
     if (storeHistory) this.#executionCount += 1;
     const count = this.#executionCount;
     const filename = storeHistory ? `<cell-${count}>` : `<eval-${++this.#unnumberedRuns}>`;
     const previousTarget = this.output.target;
     this.output.setTarget(silent ? DISCARD : iopub);
-    if (!silent) this.output.publish('execute_input', { code, execution_count: count });
+    if (!silent) this.output.publish('execute_input', { code: request.content.code, execution_count: count });
     try {
-      const completion = await this.#runInterruptibly(code, filename);
+      const { code, strict } = cellMagics(request.content.code);
+      // Checked while the cell runs; the types are reported before the cell's result.
+      const typeCheck = this.#language.request({ op: 'check', code });
+      const completion = await this.#runChecked(code, filename, typeCheck, strict);
       if (completion && completion.value !== undefined && !silent) {
         this.output.publish('execute_result', { execution_count: count, ...render(completion.value) });
       }
@@ -98,13 +107,42 @@ export class TypeScriptHandler implements JupyterHandler {
         payload: [],
       };
     } catch (e: unknown) {
-      const error = errorContent(e, this.#sources, filename);
+      const error = e instanceof TypeCheckError ? e.content() : errorContent(e, this.#sources, filename);
       this.output.publish('error', error);
       return { status: 'error', execution_count: count, ...error };
     } finally {
       this.output.flush();
       // Output of timers a silent run started still belongs to the last visible cell.
       if (silent) this.output.setTarget(previousTarget);
+    }
+  }
+
+  /**
+   * Runs a cell with its type check: a strict cell runs only without type errors; any other runs
+   * anyway and gets the errors on stderr. A cell that parsed joins the session's types.
+   */
+  async #runChecked(code: string, filename: string, typeCheck: Promise<CellDiagnostic[]>, strict: boolean): Promise<Completion | undefined> {
+    const diagnostics = typeCheck.catch((e: unknown) => {
+      this.output.write('stderr', `TypeScript: not checked (${e instanceof Error ? e.message : String(e)})\n`);
+      return [];
+    });
+    if (strict) {
+      const found = await diagnostics;
+      if (found.length > 0) throw new TypeCheckError(found, filename, code);
+    }
+    const warn = async () => {
+      const found = await diagnostics;
+      if (!strict && found.length > 0) this.output.write('stderr', typeErrorWarning(found, filename, code));
+    };
+    try {
+      const completion = await this.#runInterruptibly(code, filename);
+      await warn();
+      return completion;
+    } catch (e: unknown) {
+      if (!(e instanceof CellSyntaxError)) await warn();
+      throw e;
+    } finally {
+      void this.#language.request({ op: 'commit', code }).catch(() => undefined);
     }
   }
 
@@ -121,12 +159,20 @@ export class TypeScriptHandler implements JupyterHandler {
     }
   }
 
-  complete(content: CompleteRequest): CompleteReply {
-    return complete(content);
+  async complete({ code, cursor_pos }: CompleteRequest): Promise<CompleteReply> {
+    const { code: cell } = cellMagicsOrPlain(code);
+    const result = await this.#language.request({ op: 'complete', code: cell, cursor: utf16Offset(code, cursor_pos) });
+    return {
+      status: 'ok',
+      ...result,
+      cursor_start: codePointOffset(code, result.cursor_start),
+      cursor_end: codePointOffset(code, result.cursor_end),
+    };
   }
 
-  inspect(content: InspectRequest): InspectReply {
-    return inspect(content);
+  async inspect({ code, cursor_pos }: InspectRequest): Promise<InspectReply> {
+    const { code: cell } = cellMagicsOrPlain(code);
+    return { status: 'ok', ...(await this.#language.request({ op: 'inspect', code: cell, cursor: utf16Offset(code, cursor_pos) })) };
   }
 
   /** Abandons the running cell: its reply is a KeyboardInterrupt error; its pending work is left to finish or never. */
@@ -138,6 +184,10 @@ export class TypeScriptHandler implements JupyterHandler {
   reportUncaught(what: string, error: unknown): void {
     const { traceback } = errorContent(error, this.#sources);
     this.output.write('stderr', `${what}: ${traceback.join('\n')}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.#language.close();
   }
 
   async #runInterruptibly(code: string, filename: string): Promise<Completion | undefined> {
@@ -168,5 +218,14 @@ export class TypeScriptHandler implements JupyterHandler {
       }
     }
     return results;
+  }
+}
+
+/** While typing, an unknown magic is not an error worth a failed completion. */
+function cellMagicsOrPlain(code: string): { code: string } {
+  try {
+    return cellMagics(code);
+  } catch {
+    return { code };
   }
 }

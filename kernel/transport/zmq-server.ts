@@ -178,8 +178,8 @@ export class ZmqServer {
     }
     if (isKernelInfoRequest(request)) return replyTo(request, handler.kernelInfo(), {}, session);
     if (isIsCompleteRequest(request)) return replyTo(request, handler.isComplete(request.content), {}, session);
-    if (isCompleteRequest(request)) return replyTo(request, handler.complete(request.content), {}, session);
-    if (isInspectRequest(request)) return replyTo(request, handler.inspect(request.content), {}, session);
+    if (isCompleteRequest(request)) return replyTo(request, await handler.complete(request.content), {}, session);
+    if (isInspectRequest(request)) return replyTo(request, await handler.inspect(request.content), {}, session);
     if (isHistoryRequest(request)) return replyTo(request, { status: 'ok', history: [] }, {}, session);
     // No comm targets are registered yet.
     if (isCommInfoRequest(request)) return replyTo(request, { status: 'ok', comms: {} }, {}, session);

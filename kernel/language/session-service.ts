@@ -1,0 +1,213 @@
+/**
+ * The TypeScript language service over the whole session: every earlier cell that declared
+ * something is a script file of one program, and the cell being typed or run is the last one. So
+ * completion knows the members of objects defined cells ago, and inspection shows the signatures
+ * and doc comments of imported libraries. Runs in the language worker (language-worker.ts).
+ */
+import { join } from 'node:path';
+import ts from 'typescript';
+import type { CompleteReply, InspectReply } from '../protocol/messages.ts';
+import { cellGlobalsDeclaration } from './cell-globals.ts';
+import { cellScript, renameDeclarations, toScriptOffset, type CellScript } from './cell-script.ts';
+
+/** A type error in a cell; line and column are 1-based in the cell's own text. */
+export interface CellDiagnostic {
+  line: number;
+  column: number;
+  code: number;
+  message: string;
+}
+
+/**
+ * Diagnostics that are not errors in a cell: top-level await and `return`-less scripts are fine
+ * at run time (transform.ts wraps the cell in an async function), and a re-run cell redeclares.
+ * 1375/1378: top-level await outside a module; 1431: for-await at top level; 2451/2300/2393:
+ * redeclarations (within one cell, the cell also fails at run time with a clearer message).
+ */
+const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2451, 2300, 2393]);
+
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  lib: ['lib.es2023.d.ts'],
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  // Files without import/export are scripts sharing one global scope, as cells do at run time.
+  moduleDetection: ts.ModuleDetectionKind.Legacy,
+  strict: true,
+  noEmit: true,
+  allowJs: true,
+  allowImportingTsExtensions: true,
+  esModuleInterop: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
+
+interface HistoryCell {
+  script: CellScript;
+  /** The last renaming made, by the names it renamed; renaming parses the cell. */
+  renamed?: { key: string; text: string };
+}
+
+export class SessionLanguageService {
+  readonly #dir: string;
+  readonly #files = new Map<string, { text: string; version: number }>();
+  readonly #history: HistoryCell[] = [];
+  readonly #service: ts.LanguageService;
+  readonly #currentFile: string;
+
+  /** `dir` is where imports resolve from: the kernel's working directory. */
+  constructor(dir: string) {
+    this.#dir = dir;
+    this.#currentFile = join(dir, '__lightbook_cell.ts');
+    this.#setFile(join(dir, '__lightbook_globals.d.ts'), cellGlobalsDeclaration());
+    const host: ts.LanguageServiceHost = {
+      getScriptFileNames: () => [...this.#files.keys()],
+      getScriptVersion: (file) => String(this.#files.get(file)?.version ?? 0),
+      getScriptSnapshot: (file) => {
+        const text = this.#files.get(file)?.text ?? ts.sys.readFile(file);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => this.#dir,
+      getCompilationSettings: () => COMPILER_OPTIONS,
+      getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+      fileExists: (file) => this.#files.has(file) || ts.sys.fileExists(file),
+      readFile: (file) => this.#files.get(file)?.text ?? ts.sys.readFile(file),
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    };
+    this.#service = ts.createLanguageService(host, ts.createDocumentRegistry());
+  }
+
+  /** Type errors of `code` run after the session's cells. */
+  check(code: string): CellDiagnostic[] {
+    const script = this.#setCurrent(code);
+    const diagnostics: CellDiagnostic[] = [];
+    for (const d of this.#service.getSemanticDiagnostics(this.#currentFile)) {
+      if (IGNORED_CODES.has(d.code) || d.start === undefined) continue;
+      const at = toCellOffset(script, d.start);
+      // Errors in an import's type declarations say the import fails; running it says so better.
+      if (at.inEdit) continue;
+      const before = code.slice(0, at.offset).split('\n');
+      diagnostics.push({ line: before.length, column: (before.at(-1)?.length ?? 0) + 1, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') });
+    }
+    return diagnostics;
+  }
+
+  /** Adds a cell that ran to the session; only its declarations matter to later cells. */
+  commit(code: string): void {
+    const script = cellScript(code);
+    if (script.declared.size > 0) this.#history.push({ script });
+  }
+
+  /** `cursor` is a UTF-16 offset in `code`. */
+  complete(code: string, cursor: number): Omit<Extract<CompleteReply, { status: 'ok' }>, 'status'> {
+    const script = this.#setCurrent(code);
+    const prefix = /[\w$]*$/.exec(code.slice(0, cursor))?.[0] ?? '';
+    const info = this.#service.getCompletionsAtPosition(this.#currentFile, toScriptOffset(script.edits, cursor), {
+      includeCompletionsWithInsertText: true,
+    });
+    const entries = (info?.entries ?? [])
+      .filter((entry) => entry.name.startsWith(prefix) && !entry.name.includes('__shadowed'))
+      .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
+    const start = cursor - prefix.length;
+    return {
+      matches: entries.map((entry) => entry.name),
+      cursor_start: start,
+      cursor_end: cursor,
+      // The types JupyterLab shows beside each match.
+      metadata: {
+        _jupyter_types_experimental: entries.map((entry) => ({ start, end: cursor, text: entry.name, type: entry.kind })),
+      },
+    };
+  }
+
+  /** Signature and doc comment of the name at `cursor` (a UTF-16 offset in `code`). */
+  inspect(code: string, cursor: number): Omit<Extract<InspectReply, { status: 'ok' }>, 'status'> {
+    const script = this.#setCurrent(code);
+    const at = toScriptOffset(script.edits, cursor);
+    // At the end of a name (where the cursor is after typing it), the name is the one before.
+    const info =
+      this.#service.getQuickInfoAtPosition(this.#currentFile, at) ??
+      (at > 0 ? this.#service.getQuickInfoAtPosition(this.#currentFile, at - 1) : undefined);
+    if (!info) return { found: false, data: {}, metadata: {} };
+    const signature = ts.displayPartsToString(info.displayParts).replaceAll(/__shadowed\d+/g, '');
+    const documented = info.documentation?.length ? info : (this.#importedDocs(info.textSpan.start) ?? info);
+    const documentation = ts.displayPartsToString(documented.documentation);
+    const tags = (documented.tags ?? []).map((tag) => `@${tag.name} ${ts.displayPartsToString(tag.text)}`.trimEnd());
+    const docs = [documentation, ...tags].filter(Boolean).join('\n');
+    return {
+      found: true,
+      data: {
+        'text/plain': docs ? `${signature}\n\n${docs}` : signature,
+        'text/markdown': `\`\`\`typescript\n${signature}\n\`\`\`${docs ? `\n\n${docs}` : ''}`,
+      },
+      metadata: {},
+    };
+  }
+
+  /**
+   * Imported names are declared by their type (cell-script.ts), which drops the doc comment from
+   * the name; the function or class the type belongs to still has it.
+   */
+  #importedDocs(position: number): Pick<ts.QuickInfo, 'documentation' | 'tags'> | undefined {
+    const program = this.#service.getProgram();
+    const source = program?.getSourceFile(this.#currentFile);
+    if (!program || !source) return undefined;
+    const identifier = identifierAt(source, position);
+    if (!identifier) return undefined;
+    const checker = program.getTypeChecker();
+    const symbol = checker.getTypeAtLocation(identifier).getSymbol();
+    if (!symbol) return undefined;
+    return { documentation: symbol.getDocumentationComment(checker), tags: symbol.getJsDocTags(checker) };
+  }
+
+  #setCurrent(code: string): CellScript {
+    const script = cellScript(code);
+    this.#syncHistory(script.declared);
+    this.#setFile(this.#currentFile, script.text);
+    return script;
+  }
+
+  /** A name keeps its newest declaration (the current cell's, if it has one); older ones are renamed away. */
+  #syncHistory(current: ReadonlySet<string>): void {
+    const shadowedSoFar = new Set(current);
+    for (let i = this.#history.length - 1; i >= 0; i--) {
+      const cell = this.#history[i];
+      if (!cell) continue;
+      const shadowed = new Set([...cell.script.declared].filter((name) => shadowedSoFar.has(name)));
+      const key = [...shadowed].sort().join(',');
+      if (cell.renamed?.key !== key) {
+        cell.renamed = { key, text: renameDeclarations(cell.script.text, shadowed, `__shadowed${i}`) };
+      }
+      this.#setFile(join(this.#dir, `__lightbook_cell_${i}.ts`), cell.renamed.text);
+      for (const name of cell.script.declared) shadowedSoFar.add(name);
+    }
+  }
+
+  #setFile(file: string, text: string): void {
+    const existing = this.#files.get(file);
+    if (existing?.text === text) return;
+    this.#files.set(file, { text, version: (existing?.version ?? 0) + 1 });
+  }
+}
+
+/** Offset in a cell's script → offset in the cell (inside an edit: the edit's start). */
+function toCellOffset(script: CellScript, scriptOffset: number): { offset: number; inEdit: boolean } {
+  let delta = 0;
+  for (const edit of script.edits) {
+    const scriptStart = edit.start + delta;
+    if (scriptStart > scriptOffset) break;
+    if (scriptOffset < scriptStart + edit.text.length) return { offset: edit.start, inEdit: true };
+    delta += edit.text.length - (edit.end - edit.start);
+  }
+  return { offset: scriptOffset - delta, inEdit: false };
+}
+
+function identifierAt(node: ts.Node, position: number): ts.Identifier | undefined {
+  if (ts.isIdentifier(node)) return node;
+  return node.forEachChild((child) =>
+    child.getStart() <= position && position < child.getEnd() ? identifierAt(child, position) : undefined,
+  );
+}
