@@ -17,6 +17,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             Lightbook
           </Link>
+          <nav aria-label="Main" className="app-nav">
+            <Link href="/">Notebooks</Link>
+            <Link href="/data">Data</Link>
+          </nav>
         </header>
         <main className="app-main">{children}</main>
       </body>

@@ -14,6 +14,7 @@ import { emptyCell, initialNotebookState, isDirty, newCellId, notebookReducer, t
 import type { OutputEvent } from '../lib/outputs';
 import { fileName } from '../lib/paths';
 import Cell from './Cell';
+import DataBrowser from './DataBrowser';
 import type { EditorExit, RunMode } from './CodeEditor';
 import type { KernelDisplayStatus } from './KernelStatusBadge';
 import NotebookToolbar, { type NotebookMode } from './NotebookToolbar';
@@ -78,6 +79,7 @@ export default function NotebookEditor({ path }: { path: string }) {
   const [saveError, setSaveError] = useState<string | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
   const [mode, setMode] = useState<NotebookMode>('command');
+  const [dataPanelOpen, setDataPanelOpen] = useState(false);
   const commandKeys = useRef(new CommandKeys());
 
   // Event handlers read the latest state through this ref, so they can stay stable for memoized cells.
@@ -303,6 +305,12 @@ export default function NotebookEditor({ path }: { path: string }) {
     }
   };
 
+  const insertCode = useCallback((code: string) => {
+    const { selectedId, cells } = latest.current.state;
+    const afterId = selectedId ?? cells[cells.length - 1]?.id ?? null;
+    dispatch({ type: 'insert', afterId, cell: emptyCell('code', newCellId(), code), focus: 'cell' });
+  }, []);
+
   const addCell = () => {
     const { selectedId, cells } = latest.current.state;
     const afterId = selectedId ?? cells[cells.length - 1]?.id ?? null;
@@ -350,6 +358,8 @@ export default function NotebookEditor({ path }: { path: string }) {
         onAddCell={addCell}
         onDownloadIpynb={downloadIpynb}
         onExportHtml={() => void exportHtml()}
+        dataPanelOpen={dataPanelOpen}
+        onToggleDataPanel={() => setDataPanelOpen((open) => !open)}
         kernelStatus={kernelStatus}
         kernelLabel={kernelLabel(state.metadata)}
       />
@@ -380,6 +390,14 @@ export default function NotebookEditor({ path }: { path: string }) {
           />
         ))}
       </div>
+      {dataPanelOpen && (
+        <aside className="data-panel" aria-label="Data browser">
+          <button type="button" className="panel-close" aria-label="Close data browser" onClick={() => setDataPanelOpen(false)}>
+            ✕
+          </button>
+          <DataBrowser onInsertCode={insertCode} />
+        </aside>
+      )}
     </div>
   );
 }

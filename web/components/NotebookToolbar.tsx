@@ -18,6 +18,8 @@ interface Props {
   onAddCell: () => void;
   onDownloadIpynb: () => void;
   onExportHtml: () => void;
+  dataPanelOpen: boolean;
+  onToggleDataPanel: () => void;
   kernelStatus: KernelDisplayStatus;
   kernelLabel: string;
 }
@@ -49,6 +51,9 @@ export default function NotebookToolbar(props: Props) {
             </button>
           </div>
         </details>
+        <button type="button" aria-pressed={props.dataPanelOpen} onClick={props.onToggleDataPanel} title="Browse the data root and insert code to load a dataset">
+          Data
+        </button>
         <button type="button" onClick={props.onAddCell} title="Add a code cell below the selected one">
           Add cell
         </button>

@@ -4,7 +4,7 @@
 // API: https://jupyter-server.readthedocs.io/en/latest/developers/rest-api.html
 
 import type { Contents, KernelMessage, ServerConnection, Session, SessionManager } from '@jupyterlab/services';
-import { KERNEL_NAME, TYPESCRIPT_NOTEBOOK_METADATA, parseNotebook, type NbNotebook } from './nbformat';
+import { KERNEL_NAME, TYPESCRIPT_NOTEBOOK_METADATA, isJsonObject, parseNotebook, type NbNotebook } from './nbformat';
 import { newCellId } from './notebookModel';
 import { outputEventFromMessage, type OutputEvent } from './outputs';
 
@@ -332,4 +332,43 @@ export function openKernelSession(path: string, name: string): Promise<KernelSes
     if (!session.kernel) await session.changeKernel({ name: KERNEL_NAME });
     return new ServicesKernelSession(session, c.services);
   });
+}
+
+/** One entry of a data-root folder (server/data/types.ts). */
+export interface DataEntry {
+  name: string;
+  path: string;
+  kind: 'directory' | 'file';
+  size: number;
+  last_modified: string;
+}
+
+function dataUrl(c: Connection, what: 'tree' | 'files', path: string): string {
+  const encoded = path === '' ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return `${c.settings.baseUrl}api/lightbook/data/${what}${encoded}`;
+}
+
+/** Lightbook's own endpoints go through the same connection (cookie, XSRF header) as Jupyter's. */
+async function request(c: Connection, url: string): Promise<Response> {
+  const response = await c.services.ServerConnection.makeRequest(url, {}, c.settings);
+  if (!response.ok) throw await c.services.ServerConnection.ResponseError.create(response);
+  return response;
+}
+
+function isDataEntry(value: unknown): value is DataEntry {
+  return isJsonObject(value) && typeof value.name === 'string' && typeof value.path === 'string' && (value.kind === 'directory' || value.kind === 'file') && typeof value.size === 'number';
+}
+
+/** A folder of the data root (LIGHTBOOK_DATA_ROOT), folders first. */
+export function listDataFolder(dir: string): Promise<DataEntry[]> {
+  return call(`Could not list the data folder ${dir || '/'}`, async (c) => {
+    const body: unknown = await (await request(c, dataUrl(c, 'tree', dir))).json();
+    const entries = isJsonObject(body) && Array.isArray(body.entries) ? body.entries : null;
+    if (!entries?.every(isDataEntry)) throw new ApiError('the server sent an unexpected listing');
+    return entries;
+  });
+}
+
+export function readDataFile(path: string): Promise<ArrayBuffer> {
+  return call(`Could not read ${path}`, async (c) => (await request(c, dataUrl(c, 'files', path))).arrayBuffer());
 }
