@@ -23,7 +23,7 @@ async function testFiles(dirs: string[]): Promise<string[]> {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only.map((f) => path.resolve(f)) : await testFiles(["unit", "kernel", "../web/lib", "integration", "browser"]);
+const files = only.length > 0 ? only.map((f) => path.resolve(f)) : await testFiles(["unit", "kernel", "analysis", "../web/lib", "integration", "browser"]);
 
 let adminUrl = process.env.LIGHTBOOK_TEST_DATABASE_URL;
 let stopDb: (() => Promise<void>) | undefined;

@@ -11,7 +11,7 @@ const SIZE = 256;
 const RINGS = [38, 61, 87, 104];
 
 /** Deterministic noise, so the demo file is the same on every machine. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

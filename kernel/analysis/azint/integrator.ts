@@ -1,0 +1,203 @@
+import { binCenters, makeAxis } from "./bins.ts";
+import { type CorrectionOptions, pixelCorrections } from "./corrections.ts";
+import { type BinSums, type BinningPlan, csrEngine, type Engine, histogramEngine } from "./engines.ts";
+import { ParameterError, type PixelArray, requirePixels } from "./errors.ts";
+import { checkGeometry, type Geometry, type PixelAngles, pixelAngles } from "./geometry.ts";
+import { checkUnit, RADIAL_UNITS, type RadialUnit, radialPositions } from "./units.ts";
+
+/**
+ * "csr": a sparse lookup built once and reused for every frame; "histogram": bins every pixel again
+ * for each frame. Both without pixel splitting (pyFAI's ("no", "csr") and ("no", "histogram")).
+ */
+export type IntegrationMethod = "csr" | "histogram";
+
+interface CommonOptions extends CorrectionOptions {
+  readonly method?: IntegrationMethod;
+  /** In the output unit; pixels outside are ignored. Default: the pixels' full range, as pyFAI. */
+  readonly radialRange?: readonly [number, number];
+  /** χ range in degrees, within (−180, 180]; pixels outside are ignored. */
+  readonly azimuthRange?: readonly [number, number];
+  /** "poisson": variance = max(raw, 1) per pixel, propagated to σ = √Σvariance / Σnormalization. */
+  readonly errorModel?: "poisson";
+}
+
+export interface Integrate1dOptions extends CommonOptions {
+  /** Number of radial bins. */
+  readonly npt: number;
+  /** Default "q_nm^-1", as pyFAI's integrate1d. */
+  readonly unit?: RadialUnit;
+}
+
+export interface Integrate2dOptions extends CommonOptions {
+  readonly nptRad: number;
+  /** Default 360, as pyFAI's integrate2d. */
+  readonly nptAzim?: number;
+  /** Default "2th_deg", as pyFAI's integrate2d. */
+  readonly unit?: RadialUnit;
+}
+
+/** Sums and averages per bin; intensity = Σsignal/Σnormalization, 0 where no pixel contributed. */
+export interface IntegrationSums {
+  readonly intensity: Float64Array;
+  readonly sigma?: Float64Array;
+  readonly sumSignal: Float64Array;
+  readonly sumVariance?: Float64Array;
+  readonly sumNormalization: Float64Array;
+  readonly count: Float64Array;
+}
+
+export interface Integrate1dResult extends IntegrationSums {
+  readonly radial: Float64Array;
+  readonly unit: RadialUnit;
+  readonly method: IntegrationMethod;
+}
+
+/** A cake: `intensity[a * radial.length + r]` for azimuthal bin a (χ in degrees) and radial bin r. */
+export interface Integrate2dResult extends IntegrationSums {
+  readonly radial: Float64Array;
+  readonly azimuthal: Float64Array;
+  readonly unit: RadialUnit;
+  readonly method: IntegrationMethod;
+}
+
+/** A prepared integration: geometry, corrections and lookup fixed; call it once per frame. */
+export interface Integrator<R> {
+  readonly bins: number;
+  integrate(frame: PixelArray): R;
+}
+
+function averages(s: BinSums): IntegrationSums {
+  const n = s.signal.length;
+  const intensity = new Float64Array(n);
+  const sigma = s.variance ? new Float64Array(n) : undefined;
+  for (let b = 0; b < n; b++) {
+    const w = s.normalization[b]!;
+    if (s.count[b] === 0 || w === 0) continue;
+    intensity[b] = s.signal[b]! / w;
+    if (sigma) sigma[b] = Math.sqrt(s.variance![b]!) / w;
+  }
+  return {
+    intensity,
+    ...(sigma ? { sigma, sumVariance: s.variance } : {}),
+    sumSignal: s.signal,
+    sumNormalization: s.normalization,
+    count: s.count,
+  };
+}
+
+function azimuthRadians(range: readonly [number, number]): [number, number] {
+  const [lo, hi] = range;
+  if (!(lo >= -180 && hi <= 180 && lo < hi)) throw new ParameterError("azimuthRange", `must be [low, high] degrees with -180 ≤ low < high ≤ 180 (got [${range.join(", ")}])`);
+  return [(lo * Math.PI) / 180, (hi * Math.PI) / 180];
+}
+
+/**
+ * Azimuthal integration with pyFAI 0.21's semantics (integrate1d/integrate2d, which are its "ng"
+ * integrators in 0.21). Per-pixel geometry is computed once per integrator and shared by every
+ * `prepare1d`/`prepare2d`; prepare once and integrate many frames.
+ */
+export class AzimuthalIntegrator {
+  readonly geometry: Geometry;
+  #angles: PixelAngles | undefined;
+  readonly #radial = new Map<RadialUnit, Float64Array>();
+
+  constructor(geometry: Geometry) {
+    this.geometry = checkGeometry(geometry);
+  }
+
+  /** 2θ, χ (rad) and incidence cosine at every pixel centre. */
+  get angles(): PixelAngles {
+    this.#angles ??= pixelAngles(this.geometry);
+    return this.#angles;
+  }
+
+  /** Radial position of every pixel in `unit` (scaled to the unit, e.g. degrees). */
+  radialArray(unit: RadialUnit): Float64Array {
+    const scale = RADIAL_UNITS[checkUnit(unit)].scale;
+    return this.#positions(unit).map((x) => x * scale);
+  }
+
+  #positions(unit: RadialUnit): Float64Array {
+    let p = this.#radial.get(unit);
+    if (!p) {
+      p = radialPositions(this.geometry, this.angles, unit);
+      this.#radial.set(unit, p);
+    }
+    return p;
+  }
+
+  #plan(options: CommonOptions, unit: RadialUnit, npt: number, nptAzim?: number): { plan: BinningPlan; engine: Engine; scale: number } {
+    const method = options.method ?? "csr";
+    if (method !== "csr" && method !== "histogram") throw new ParameterError("method", `must be "csr" or "histogram" (got ${String(method)})`);
+    if (options.errorModel !== undefined && options.errorModel !== "poisson") throw new ParameterError("errorModel", `must be "poisson" or omitted (got ${String(options.errorModel)})`);
+    const { scale } = RADIAL_UNITS[checkUnit(unit)];
+    const corrections = pixelCorrections(this.geometry, this.angles, options);
+    const radial = this.#positions(unit);
+    const chi = this.angles.chi;
+    const azimuth = options.azimuthRange ? azimuthRadians(options.azimuthRange) : undefined;
+    const n = radial.length;
+    const include = corrections.valid.slice();
+    // pyFAI's CSR builder takes its default range over unmasked pixels, its histogram over all.
+    const inRange = method === "csr" ? corrections.masked.map((m) => 1 - m) : undefined;
+    if (azimuth && nptAzim === undefined) {
+      for (let i = 0; i < n; i++) {
+        if (chi[i]! < azimuth[0] || chi[i]! > azimuth[1]) {
+          include[i] = 0;
+          if (inRange) inRange[i] = 0;
+        }
+      }
+    }
+    const radialRange = options.radialRange ? ([options.radialRange[0] / scale, options.radialRange[1] / scale] as const) : undefined;
+    const radialAxis = makeAxis(nptAzim === undefined ? "npt" : "nptRad", radial, npt, inRange, radialRange);
+    const azimuthAxis = nptAzim === undefined ? undefined : makeAxis("nptAzim", chi, nptAzim, inRange, azimuth);
+    const plan: BinningPlan = { corrections, include, radial, radialAxis, ...(azimuthAxis ? { chi, azimuthAxis } : {}), poisson: options.errorModel === "poisson" };
+    return { plan, engine: method === "csr" ? csrEngine(plan) : histogramEngine(plan), scale };
+  }
+
+  #checkFrame(frame: PixelArray): void {
+    requirePixels("frame", frame, this.geometry.shape);
+  }
+
+  /** Prepares a 1D integration (pyFAI integrate1d) to apply to many frames. */
+  prepare1d(options: Integrate1dOptions): Integrator<Integrate1dResult> {
+    const unit = options.unit ?? "q_nm^-1";
+    const method = options.method ?? "csr";
+    const { plan, engine, scale } = this.#plan(options, unit, options.npt);
+    const radial = binCenters(plan.radialAxis, scale);
+    return {
+      bins: radial.length,
+      integrate: (frame) => {
+        this.#checkFrame(frame);
+        return { radial, unit, method, ...averages(engine(frame)) };
+      },
+    };
+  }
+
+  /** Prepares a 2D (cake) integration (pyFAI integrate2d): radial × χ bins. */
+  prepare2d(options: Integrate2dOptions): Integrator<Integrate2dResult> {
+    const unit = options.unit ?? "2th_deg";
+    const method = options.method ?? "csr";
+    const { plan, engine, scale } = this.#plan(options, unit, options.nptRad, options.nptAzim ?? 360);
+    const radial = binCenters(plan.radialAxis, scale);
+    const azimuthal = binCenters(plan.azimuthAxis!, 180 / Math.PI);
+    return {
+      bins: radial.length * azimuthal.length,
+      integrate: (frame) => {
+        this.#checkFrame(frame);
+        return { radial, azimuthal, unit, method, ...averages(engine(frame)) };
+      },
+    };
+  }
+
+  /** One-shot 1D integration of a frame; use prepare1d for a series. */
+  integrate1d(frame: PixelArray, options: Integrate1dOptions): Integrate1dResult {
+    this.#checkFrame(frame);
+    return this.prepare1d(options).integrate(frame);
+  }
+
+  /** One-shot 2D integration of a frame; use prepare2d for a series. */
+  integrate2d(frame: PixelArray, options: Integrate2dOptions): Integrate2dResult {
+    this.#checkFrame(frame);
+    return this.prepare2d(options).integrate(frame);
+  }
+}
