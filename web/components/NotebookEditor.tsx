@@ -8,9 +8,10 @@ import { batcher } from '../lib/batch';
 import { downloadFile } from '../lib/download';
 import { notebookToHtml } from '../lib/exportHtml';
 import { CommandKeys, type NotebookCommand } from '../lib/commandKeys';
-import { errorMessage, loadNotebook, openKernelSession, saveNotebook, type Execution, type KernelSession } from '../lib/jupyter';
+import { errorMessage, loadNotebook, openKernelSession, type Execution, type KernelSession } from '../lib/jupyter';
 import { isJsonObject } from '../lib/nbformat';
-import { emptyCell, initialNotebookState, isDirty, newCellId, notebookReducer, toNotebook, type Cell as CellModel } from '../lib/notebookModel';
+import { emptyCell, initialNotebookState, newCellId, notebookReducer, toNotebook, type Cell as CellModel } from '../lib/notebookModel';
+import { useNotebookSave } from '../lib/useNotebookSave';
 import type { OutputEvent } from '../lib/outputs';
 import { fileName } from '../lib/paths';
 import Cell from './Cell';
@@ -75,12 +76,13 @@ export default function NotebookEditor({ path }: { path: string }) {
   const [kernelStatus, setKernelStatus] = useState<KernelDisplayStatus>('no kernel');
   const [kernelError, setKernelError] = useState<string | null>(null);
   const [kernelAttempt, setKernelAttempt] = useState(0);
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<string | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
   const [mode, setMode] = useState<NotebookMode>('command');
   const [dataPanelOpen, setDataPanelOpen] = useState(false);
   const commandKeys = useRef(new CommandKeys());
+
+  const saving = useNotebookSave(path, state, dispatch);
+  const { save } = saving;
 
   // Event handlers read the latest state through this ref, so they can stay stable for memoized cells.
   const latest = useRef({ state, kernel });
@@ -94,8 +96,9 @@ export default function NotebookEditor({ path }: { path: string }) {
     let cancelled = false;
     setLoad({ kind: 'loading' });
     loadNotebook(path).then(
-      ({ notebook }) => {
+      ({ notebook, lastModified }) => {
         if (cancelled) return;
+        saving.loaded(lastModified);
         dispatch({ type: 'load', notebook, blankCellId: newCellId() });
         setLoad({ kind: 'ready' });
       },
@@ -276,20 +279,6 @@ export default function NotebookEditor({ path }: { path: string }) {
     kernel.restart().catch((e: unknown) => setKernelError(errorMessage(e)));
   };
 
-  const save = useCallback(async () => {
-    const snapshot = latest.current.state;
-    setSaving(true);
-    setSaveError(null);
-    try {
-      await saveNotebook(path, toNotebook(snapshot));
-      dispatch({ type: 'saved', revision: snapshot.revision });
-    } catch (e: unknown) {
-      setSaveError(errorMessage(e));
-    } finally {
-      setSaving(false);
-    }
-  }, [path]);
-
   const downloadIpynb = () => {
     const notebook = toNotebook(latest.current.state);
     downloadFile(fileName(path), `${JSON.stringify(notebook, null, 1)}\n`, 'application/x-ipynb+json');
@@ -345,7 +334,7 @@ export default function NotebookEditor({ path }: { path: string }) {
     <div className="notebook">
       <NotebookToolbar
         name={name}
-        saveState={saving ? 'saving' : isDirty(state) ? 'unsaved' : 'saved'}
+        saveState={saving.saveState}
         canRun={kernel !== null}
         onRun={runSelected}
         onRunAll={() => runCells('all')}
@@ -363,7 +352,20 @@ export default function NotebookEditor({ path }: { path: string }) {
         kernelStatus={kernelStatus}
         kernelLabel={kernelLabel(state.metadata)}
       />
-      {saveError && <Notice testId="save-error" message={saveError} onDismiss={() => setSaveError(null)} />}
+      {saving.error && <Notice testId="save-error" message={saving.error} onDismiss={saving.dismissError} />}
+      {saving.conflict && (
+        <div className="notice conflict" role="alertdialog" aria-label="Save conflict" data-testid="save-conflict">
+          <span className="notice-message">
+            {`This notebook was changed elsewhere (saved ${new Date(saving.conflict.theirs).toLocaleString()}) since you opened it. Your changes are not saved yet.`}
+          </span>
+          <button type="button" onClick={() => void saving.reload()}>
+            Load their version (discard mine)
+          </button>
+          <button type="button" className="danger" onClick={() => void saving.overwrite()}>
+            Overwrite with my version
+          </button>
+        </div>
+      )}
       {exportError && <Notice testId="export-error" message={exportError} onDismiss={() => setExportError(null)} />}
       {kernelError && (
         <Notice testId="kernel-error" message={kernelError} onDismiss={() => setKernelError(null)}>
@@ -377,7 +379,7 @@ export default function NotebookEditor({ path }: { path: string }) {
       <div className="cells" onKeyDown={onCellsKeyDown} onFocus={onCellsFocus}>
         {cells.map((cell, i) => (
           <Cell
-            key={cell.id}
+            key={`${state.generation}:${cell.id}`}
             cell={cell}
             number={i + 1}
             isFirst={i === 0}

@@ -1,3 +1,4 @@
+import type { SaveState } from '../lib/useNotebookSave';
 import KernelStatusBadge, { type KernelDisplayStatus } from './KernelStatusBadge';
 
 /** Jupyter's modes: keys act on whole cells (command) or type into one (edit). */
@@ -5,7 +6,7 @@ export type NotebookMode = 'command' | 'edit';
 
 interface Props {
   name: string;
-  saveState: 'saved' | 'unsaved' | 'saving';
+  saveState: SaveState;
   canRun: boolean;
   onRun: () => void;
   onRunAll: () => void;
@@ -24,7 +25,7 @@ interface Props {
   kernelLabel: string;
 }
 
-const SAVE_STATE_TEXT = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…' } as const;
+const SAVE_STATE_TEXT: Record<SaveState, string> = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', conflict: 'Not saved: changed elsewhere' };
 
 export default function NotebookToolbar(props: Props) {
   const { name, saveState, canRun } = props;

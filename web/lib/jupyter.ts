@@ -202,6 +202,11 @@ export function saveNotebook(path: string, notebook: NbNotebook): Promise<Notebo
   );
 }
 
+/** When the file was last saved by anyone (another tab, another user, a headless run). */
+export function notebookLastModified(path: string): Promise<string> {
+  return call('Could not check the saved notebook', async ({ contents }) => (await contents.get(path, { content: false })).last_modified);
+}
+
 /** Kernel execution state, or the state of our WebSocket to it while that is not connected. */
 export type KernelStatus = KernelMessage.Status | 'connecting' | 'disconnected';
 

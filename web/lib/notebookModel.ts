@@ -55,6 +55,8 @@ export interface NotebookState {
   focus: FocusRequest | null;
   /** Most recent last. */
   deleted: DeletedCell[];
+  /** Bumped on every load, so editors (which own their text once seeded) are created afresh. */
+  generation: number;
   /** Bumped on every change to the document; dirty while it differs from the saved revision. */
   revision: number;
   savedRevision: number;
@@ -99,6 +101,7 @@ export const initialNotebookState: NotebookState = {
   selectedId: null,
   focus: null,
   deleted: [],
+  generation: 0,
   revision: 0,
   savedRevision: 0,
 };
@@ -204,6 +207,7 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
       const cells = action.notebook.cells.length > 0 ? action.notebook.cells.map(fromNbCell) : [emptyCell('code', action.blankCellId)];
       return {
         ...initialNotebookState,
+        generation: state.generation + 1,
         metadata: action.notebook.metadata,
         nbformatMinor: action.notebook.nbformat_minor,
         cells,
