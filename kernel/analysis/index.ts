@@ -15,3 +15,8 @@ export { H5File, openH5, type OpenOptions } from "./hdf5/file.ts";
 export { defaultNxDataPath, nxData, type NxAxis, type NxData, type NxField } from "./hdf5/nexus.ts";
 export type { Attrs, DType, FilterInfo, FrameSource, H5Node, NdArray, NumericArray, Roi } from "./hdf5/types.ts";
 export { writeNxProcess, type NxProcessOptions, type ParameterValue, type ResultArray } from "./hdf5/write.ts";
+export { rotationCenter } from "./tomo/center.ts";
+export { fbp, filterProjections, type FbpOptions, type Sinogram } from "./tomo/fbp.ts";
+export { FBP_FILTERS, fourierFilter, type FbpFilter } from "./tomo/filters.ts";
+export { meanFrame, minusLogNormalize, sinogramOfRow } from "./tomo/normalize.ts";
+export { readTomoScan, reconstructSlice, scanSinogram, type ReconstructOptions, type TomoScan } from "./tomo/scan.ts";
