@@ -32,24 +32,62 @@ function binCount(plan: BinningPlan): number {
 }
 
 /**
- * pyFAI's "no splitting, histogram" method: every frame walks all pixels, bins each by its position
- * and accumulates signal, variance, normalization and count. No precomputed lookup. NaN raw values
- * are skipped as pyFAI 0.21 skips them (±Infinity, like there, reaches the sums). Hand-written hot loop.
+ * What does not change between frames, summed per bin once: normalization, dark and pixel count of
+ * the contributing pixels. Each frame then only sums raw values; `frameSums` starts from these and
+ * `drop` takes out a pixel whose raw value is NaN in that frame (pyFAI 0.21 skips NaN, while
+ * ±Infinity reaches the sums as there).
+ */
+class StaticSums {
+  readonly normalization: Float64Array;
+  readonly dark: Float64Array;
+  readonly count: Float64Array;
+
+  constructor(
+    readonly plan: BinningPlan,
+    bins: Int32Array,
+  ) {
+    const nb = binCount(plan);
+    const { norm, dark } = plan.corrections;
+    this.normalization = new Float64Array(nb);
+    this.dark = new Float64Array(nb);
+    this.count = new Float64Array(nb);
+    for (let i = 0; i < bins.length; i++) {
+      const b = bins[i]!;
+      if (b < 0) continue;
+      this.normalization[b]! += norm[i]!;
+      if (dark) this.dark[b]! += dark[i]!;
+      this.count[b]! += 1;
+    }
+  }
+
+  frameSums(): { signal: Float64Array; normalization: Float64Array; count: Float64Array; variance?: Float64Array } {
+    const signal = new Float64Array(this.count.length);
+    return { signal, normalization: this.normalization.slice(), count: this.count.slice(), ...(this.plan.poisson ? { variance: new Float64Array(signal.length) } : {}) };
+  }
+
+  drop(sums: { normalization: Float64Array; count: Float64Array }, darkSum: Float64Array, i: number, b: number): void {
+    const { norm, dark } = this.plan.corrections;
+    sums.normalization[b]! -= norm[i]!;
+    sums.count[b]! -= 1;
+    if (dark) darkSum[b]! -= dark[i]!;
+  }
+}
+
+/**
+ * pyFAI's "no splitting, histogram" method: no lookup is kept; every frame walks all pixels and
+ * bins each by its position (per-bin normalization and counts are frame-independent, so they are
+ * summed once). Hand-written hot loop.
  */
 export function histogramEngine(plan: BinningPlan): Engine {
-  const { corrections, include, radial, radialAxis, chi, azimuthAxis, poisson } = plan;
-  const { norm, dark } = corrections;
+  const { include, radial, radialAxis, chi, azimuthAxis } = plan;
+  const fixed = new StaticSums(plan, pixelBins(include, radial, radialAxis, chi, azimuthAxis));
   const { min: r0, delta: dr, bins: nr } = radialAxis;
-  const nb = binCount(plan);
   return (frame) => {
-    const signal = new Float64Array(nb);
-    const normalization = new Float64Array(nb);
-    const count = new Float64Array(nb);
-    const variance = poisson ? new Float64Array(nb) : undefined;
+    const sums = fixed.frameSums();
+    const { signal, variance } = sums;
+    const darkSum = fixed.dark.slice();
     for (let i = 0; i < frame.length; i++) {
       if (!include[i]) continue;
-      const v = frame[i]!;
-      if (v !== v) continue;
       let b = binOf(radial[i]!, r0, dr, nr);
       if (b < 0) continue;
       if (chi && azimuthAxis) {
@@ -57,33 +95,62 @@ export function histogramEngine(plan: BinningPlan): Engine {
         if (a < 0) continue;
         b += a * nr;
       }
-      signal[b]! += dark ? v - dark[i]! : v;
-      normalization[b]! += norm[i]!;
-      count[b]! += 1;
+      const v = frame[i]!;
+      if (v !== v) {
+        fixed.drop(sums, darkSum, i, b);
+        continue;
+      }
+      signal[b]! += v;
       if (variance) variance[b]! += v > 1 ? v : 1;
     }
-    return { signal, normalization, count, ...(variance ? { variance } : {}) };
+    for (let b = 0; b < signal.length; b++) signal[b]! -= darkSum[b]!;
+    return sums;
   };
 }
 
-/** A sparse matrix in CSR form with all coefficients 1 (no pixel splitting): row b lists the pixels of bin b. */
+/**
+ * The CSR lookup, column-blocked for cache: the image is cut into blocks of BLOCK_PIXELS
+ * consecutive pixels, and each stored row lists the pixels of one bin within one block, so that
+ * a frame's gathers stay inside a block that fits in the L2 cache. Row r adds into bin rowBin[r];
+ * all coefficients are 1 (no pixel splitting). Summing the rows of a bin gives pyFAI's CSR row.
+ */
 export interface CsrMatrix {
+  readonly rowBin: Int32Array;
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
 }
 
-/** Builds the CSR lookup from each pixel's bin (−1 = none) by a counting sort, keeping pixel order within a bin. */
+/**
+ * 16 Ki pixels: 64 KB of a uint32 frame. Measured on a 2162×2068 frame with 1000 bins: 4–16 Ki
+ * pixel blocks gather 3× faster than 64 Ki or unblocked rows.
+ */
+const BLOCK_PIXELS = 1 << 14;
+
+/** Builds the blocked CSR lookup from each pixel's bin (−1 = none) by a counting sort on (block, bin). */
 export function buildCsr(bins: Int32Array, nb: number): CsrMatrix {
-  const indptr = new Int32Array(nb + 1);
-  for (let i = 0; i < bins.length; i++) if (bins[i]! >= 0) indptr[bins[i]! + 1]! += 1;
-  for (let b = 0; b < nb; b++) indptr[b + 1]! += indptr[b]!;
-  const indices = new Int32Array(indptr[nb]!);
-  const next = indptr.slice(0, nb);
-  for (let i = 0; i < bins.length; i++) {
-    const b = bins[i]!;
-    if (b >= 0) indices[next[b]!++] = i;
+  const counts = new Int32Array(nb);
+  const rowBin: number[] = [];
+  const indptr: number[] = [0];
+  const indices = new Int32Array(bins.reduce((n, b) => (b >= 0 ? n + 1 : n), 0));
+  let filled = 0;
+  for (let start = 0; start < bins.length; start += BLOCK_PIXELS) {
+    const end = Math.min(start + BLOCK_PIXELS, bins.length);
+    counts.fill(0);
+    for (let i = start; i < end; i++) if (bins[i]! >= 0) counts[bins[i]!]! += 1;
+    const offset = new Int32Array(nb);
+    for (let b = 0; b < nb; b++) {
+      if (counts[b] === 0) continue;
+      offset[b] = filled;
+      filled += counts[b]!;
+      rowBin.push(b);
+      indptr.push(filled);
+    }
+    for (let i = start; i < end; i++) {
+      const b = bins[i]!;
+      if (b >= 0) indices[offset[b]!++] = i;
+    }
   }
-  return { indptr, indices };
+  return { rowBin: Int32Array.from(rowBin), indptr: Int32Array.from(indptr), indices };
 }
 
 /**
@@ -92,45 +159,33 @@ export function buildCsr(bins: Int32Array, nb: number): CsrMatrix {
  * costs one gather of its raw values. A NaN raw value removes that pixel for that frame only.
  */
 export function csrEngine(plan: BinningPlan): Engine {
-  const { corrections, include, radial, radialAxis, chi, azimuthAxis, poisson } = plan;
-  const { norm, dark } = corrections;
-  const nb = binCount(plan);
-  const { indptr, indices } = buildCsr(pixelBins(include, radial, radialAxis, chi, azimuthAxis), nb);
-  const staticNorm = new Float64Array(nb);
-  const staticDark = new Float64Array(nb);
-  const staticCount = new Float64Array(nb);
-  for (let b = 0; b < nb; b++) {
-    for (let k = indptr[b]!; k < indptr[b + 1]!; k++) {
-      const i = indices[k]!;
-      staticNorm[b]! += norm[i]!;
-      if (dark) staticDark[b]! += dark[i]!;
-    }
-    staticCount[b] = indptr[b + 1]! - indptr[b]!;
-  }
+  const bins = pixelBins(plan.include, plan.radial, plan.radialAxis, plan.chi, plan.azimuthAxis);
+  const fixed = new StaticSums(plan, bins);
+  const { rowBin, indptr, indices } = buildCsr(bins, binCount(plan));
+  const rows = rowBin.length;
   return (frame) => {
-    const signal = new Float64Array(nb);
-    const normalization = staticNorm.slice();
-    const count = staticCount.slice();
-    const variance = poisson ? new Float64Array(nb) : undefined;
-    for (let b = 0; b < nb; b++) {
+    const sums = fixed.frameSums();
+    const { signal, variance } = sums;
+    const darkSum = fixed.dark.slice();
+    let k = 0;
+    for (let row = 0; row < rows; row++) {
+      const b = rowBin[row]!;
+      const end = indptr[row + 1]!;
       let s = 0;
       let v2 = 0;
-      let d = staticDark[b]!;
-      for (let k = indptr[b]!; k < indptr[b + 1]!; k++) {
+      for (; k < end; k++) {
         const v = frame[indices[k]!]!;
         if (v !== v) {
-          const i = indices[k]!;
-          normalization[b]! -= norm[i]!;
-          count[b]! -= 1;
-          if (dark) d -= dark[i]!;
+          fixed.drop(sums, darkSum, indices[k]!, b);
           continue;
         }
         s += v;
         v2 += v > 1 ? v : 1;
       }
-      signal[b] = s - d;
-      if (variance) variance[b] = v2;
+      signal[b]! += s;
+      if (variance) variance[b]! += v2;
     }
-    return { signal, normalization, count, ...(variance ? { variance } : {}) };
+    for (let b = 0; b < signal.length; b++) signal[b]! -= darkSum[b]!;
+    return sums;
   };
 }

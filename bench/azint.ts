@@ -1,0 +1,112 @@
+/**
+ * 1D azimuthal integration frames/s, Lightbook vs pyFAI 0.21 (Debian), same geometry with tilts,
+ * mask, solid-angle and polarization corrections, unit (2θ°) and bin count, pyFAI single-threaded
+ * (OMP_NUM_THREADS=1; Node runs one thread). Also the fraction of the measured copy bandwidth that
+ * each Lightbook method reaches, from the bytes it touches per frame.
+ *
+ *   node --import tsx bench/azint.ts [--write]
+ *
+ * --write replaces the "Azimuthal integration" section of BENCHMARKS.md (under flock by the caller).
+ */
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { AzimuthalIntegrator, type Geometry, type IntegrationMethod } from "../kernel/analysis/azint/index.ts";
+
+const FRAMES = 20;
+const NPT = 1000;
+const SHAPES: [string, number, number][] = [
+  ["2048×2048", 2048, 2048],
+  ["Eiger2 4M 2162×2068", 2162, 2068],
+];
+const METHODS: IntegrationMethod[] = ["csr", "histogram"];
+/** Bytes read per pixel per frame: uint32 frame + what each method reads beside it. */
+const BYTES_PER_PIXEL: Record<IntegrationMethod, number> = {
+  csr: 4 + 4, // raw value + its column index in the CSR matrix
+  histogram: 4 + 1 + 8 + 4, // raw value + include flag + float64 position + float32 normalization
+};
+
+function geometry(rows: number, cols: number): Geometry {
+  return { dist: 0.12, poni1: rows * 75e-6 * 0.52, poni2: cols * 75e-6 * 0.47, rot1: 0.01, rot2: -0.02, rot3: 0.03, wavelength: 1e-10, pixel1: 75e-6, pixel2: 75e-6, shape: [rows, cols] };
+}
+
+function moduleGaps(rows: number, cols: number): Uint8Array {
+  const mask = new Uint8Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if ((c >= 1030 && c < 1040) || (r >= 514 && r < 551)) mask[r * cols + c] = 1;
+  return mask;
+}
+
+/** Copy bandwidth (bytes read + written per second) of a 256 MB typed-array copy, best of 5. */
+function copyBandwidth(): number {
+  const a = new Float64Array(32 << 20).fill(1);
+  const b = new Float64Array(a.length);
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    b.set(a);
+    best = Math.min(best, performance.now() - t);
+  }
+  return (2 * a.byteLength) / (best / 1000);
+}
+
+async function pyFaiFps(rows: number, cols: number, method: IntegrationMethod): Promise<number> {
+  // OPENBLAS_* are unset for this one command, as /work/.library/env/README.md advises for speed runs.
+  const { OPENBLAS_CORETYPE: _c, OPENBLAS_L2_SIZE: _l, ...env } = process.env;
+  const script = path.join(import.meta.dirname, "azint_pyfai.py");
+  const { stdout } = await promisify(execFile)("/usr/bin/python3", [script, String(rows), String(cols), method, String(NPT), String(FRAMES)], {
+    env: { ...env, OMP_NUM_THREADS: "1" },
+    maxBuffer: 1 << 20,
+  });
+  return (JSON.parse(stdout) as { fps: number }).fps;
+}
+
+const rowsOut: string[] = [];
+const bandwidth = copyBandwidth();
+for (const [label, rows, cols] of SHAPES) {
+  const ai = new AzimuthalIntegrator(geometry(rows, cols));
+  const mask = moduleGaps(rows, cols);
+  const frame = new Uint32Array(rows * cols);
+  for (let i = 0; i < frame.length; i++) frame[i] = 40 + ((i * 2654435761) >>> 28);
+  for (const method of METHODS) {
+    const t0 = performance.now();
+    const integrator = ai.prepare1d({ npt: NPT, unit: "2th_deg", method, mask, polarizationFactor: 0.99, correctSolidAngle: true });
+    const setup = (performance.now() - t0) / 1000;
+    integrator.integrate(frame);
+    const t1 = performance.now();
+    for (let f = 0; f < FRAMES; f++) integrator.integrate(frame);
+    const seconds = (performance.now() - t1) / 1000 / FRAMES;
+    const ours = 1 / seconds;
+    const theirs = await pyFaiFps(rows, cols, method);
+    const fraction = (BYTES_PER_PIXEL[method] * rows * cols) / seconds / bandwidth;
+    rowsOut.push(`| ${label} | ${method} | ${ours.toFixed(1)} | ${theirs.toFixed(1)} | **${(ours / theirs).toFixed(2)}×** | ${(100 * fraction).toFixed(0)} % | ${setup.toFixed(2)} s |`);
+    console.log(rowsOut.at(-1));
+  }
+}
+
+const section = [
+  "## Azimuthal integration (1D)",
+  "",
+  "`node --import tsx bench/azint.ts --write` — Lightbook vs Debian's pyFAI 0.21.3 on the same machine in one run,",
+  `${FRAMES} uint32 frames after one warm-up, ${NPT} bins in 2θ°, geometry with all three tilts, module-gap mask, solid-angle and`,
+  "polarization corrections, no pixel splitting; pyFAI with `OMP_NUM_THREADS=1` (Node runs one thread). Bandwidth fraction:",
+  `bytes read per frame (CSR: frame + column indices, 8 B/pixel; histogram: frame, flag, position, normalization, 17 B/pixel) / time,`,
+  `over a measured typed-array copy bandwidth of ${(bandwidth / 1e9).toFixed(1)} GB/s (read + write). Setup: building the lookup and corrections once.`,
+  `Load average at start: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores.`,
+  "",
+  "| frame | method | Lightbook frames/s | pyFAI frames/s | ratio | of copy bandwidth | Lightbook setup |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ...rowsOut,
+  "",
+].join("\n");
+console.log(`\n${section}`);
+
+if (process.argv.includes("--write")) {
+  const file = path.join(import.meta.dirname, "..", "BENCHMARKS.md");
+  const old = await readFile(file, "utf8").catch(() => "# Benchmarks\n\n");
+  const start = old.indexOf("## Azimuthal integration (1D)");
+  const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
+  const updated = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : old.slice(end + 1)}`;
+  await writeFile(file, updated);
+}
