@@ -20,3 +20,25 @@ export { fbp, filterProjections, type FbpOptions, type Sinogram } from "./tomo/f
 export { FBP_FILTERS, fourierFilter, type FbpFilter } from "./tomo/filters.ts";
 export { meanFrame, minusLogNormalize, sinogramOfRow } from "./tomo/normalize.ts";
 export { readTomoScan, reconstructSlice, scanSinogram, type ReconstructOptions, type TomoScan } from "./tomo/scan.ts";
+export { COLORMAPS, colormapLut, type Colormap } from "./plots/colormaps.ts";
+export { renderPng, renderRgb, type RenderOptions } from "./plots/image.ts";
+export { gridHeatmapSpec, patternSpec, type HeatmapOptions, type Pattern, type PatternOptions, type VegaLiteSpec } from "./plots/vega.ts";
+export {
+  AzimuthalIntegrator,
+  checkGeometry,
+  dSpacing,
+  type Geometry,
+  type Integrate1dOptions,
+  type Integrate1dResult,
+  type Integrate2dOptions,
+  type Integrate2dResult,
+  type IntegrationMethod,
+  type Integrator,
+  parsePoni,
+  pixelAngles,
+  type PixelArray,
+  qFromTwoTheta,
+  type RadialUnit,
+  twoThetaAt,
+} from "./azint/index.ts";
+export { dispersionThreshold, findSpots, type FindSpotsOptions, type ImageMetrics, type ResolvedSpot, type Spot, type SpotFindingResult } from "./spots/index.ts";
