@@ -3,6 +3,7 @@
 import { memo, useEffect, useMemo, useRef, type Dispatch } from 'react';
 import { executionSeconds, isCellKind, newCellId, type Cell as CellModel, type CellKind, type FocusRequest, type NotebookAction } from '../lib/notebookModel';
 import { renderMarkdown } from '../lib/sanitize';
+import type { KernelHelp } from '../lib/kernelHelp';
 import CodeEditor, { type EditorExit, type EditorLanguage, type RunMode } from './CodeEditor';
 import OutputArea from './OutputArea';
 
@@ -18,6 +19,7 @@ interface Props {
   dispatch: Dispatch<NotebookAction>;
   onRun: (id: string, source: string, mode: RunMode) => void;
   onExitEditor: (id: string, exit: EditorExit) => void;
+  help: KernelHelp | undefined;
 }
 
 function prompt(cell: CellModel): string {
@@ -45,7 +47,7 @@ function RenderedMarkdown({ source }: { source: string }) {
   return <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun, onExitEditor }: Props) {
+function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun, onExitEditor, help }: Props) {
   const { id } = cell;
   const rendered = cell.kind === 'markdown' && !cell.editing;
   const container = useRef<HTMLDivElement>(null);
@@ -90,6 +92,7 @@ function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun,
             onChange={(source) => dispatch({ type: 'edit', id, source })}
             onRun={(source, mode) => onRun(id, source, mode)}
             onExit={(exit) => onExitEditor(id, exit)}
+            help={cell.kind === 'code' ? help : undefined}
           />
         )}
         {seconds && (

@@ -10,6 +10,7 @@ import { markdown } from '@codemirror/lang-markdown';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { drawSelection, EditorView, highlightSpecialChars, keymap } from '@codemirror/view';
+import { kernelHelp, type KernelHelp } from '../lib/kernelHelp';
 
 export type EditorLanguage = 'typescript' | 'markdown' | 'plain';
 
@@ -30,6 +31,8 @@ interface Props {
   onChange: (source: string) => void;
   onRun: (source: string, mode: RunMode) => void;
   onExit: (exit: EditorExit) => void;
+  /** Completion and inspection from the kernel; absent for markdown and raw cells. */
+  help?: KernelHelp;
 }
 
 function languageExtension(language: EditorLanguage): Extension {
@@ -38,14 +41,14 @@ function languageExtension(language: EditorLanguage): Extension {
   return [];
 }
 
-export default function CodeEditor({ initialValue, language, label, focusNonce, onChange, onRun, onExit }: Props) {
+export default function CodeEditor({ initialValue, language, label, focusNonce, onChange, onRun, onExit, help }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const labelCompartment = useRef(new Compartment());
   // Latest callbacks, read by the editor's handlers without recreating the editor.
-  const callbacks = useRef({ onChange, onRun, onExit });
+  const callbacks = useRef({ onChange, onRun, onExit, help });
   useEffect(() => {
-    callbacks.current = { onChange, onRun, onExit };
+    callbacks.current = { onChange, onRun, onExit, help };
   });
 
   useEffect(() => {
@@ -72,6 +75,8 @@ export default function CodeEditor({ initialValue, language, label, focusNonce, 
       state: EditorState.create({
         doc: initialValue,
         extensions: [
+          // Before the keymap below: Tab, Shift-Tab and Escape go to the completion popup and tooltip first.
+          kernelHelp(() => callbacks.current.help),
           Prec.highest(keymap.of([
             { key: 'Shift-Enter', run: run('advance') },
             { key: 'Ctrl-Enter', run: run('in-place') },

@@ -389,6 +389,7 @@ export default function NotebookEditor({ path }: { path: string }) {
             dispatch={dispatch}
             onRun={runCell}
             onExitEditor={onExitEditor}
+            help={kernel ?? undefined}
           />
         ))}
       </div>

@@ -6,6 +6,7 @@
 import type { Contents, KernelMessage, ServerConnection, Session, SessionManager } from '@jupyterlab/services';
 import { KERNEL_NAME, TYPESCRIPT_NOTEBOOK_METADATA, isJsonObject, parseNotebook, type NbNotebook } from './nbformat';
 import { newCellId } from './notebookModel';
+import { toCodePointOffset, toJsIndex } from './codePoints';
 import { outputEventFromMessage, type OutputEvent } from './outputs';
 
 type Services = typeof import('@jupyterlab/services');
@@ -226,8 +227,19 @@ export interface Execution {
   dispose(): void;
 }
 
+/** The kernel's completions for the code around a cursor; `from`/`to` are JS string indices. */
+export interface Completions {
+  matches: string[];
+  from: number;
+  to: number;
+}
+
 /** A notebook's kernel session as the editor needs it. */
 export interface KernelSession {
+  /** complete_request; null when the kernel has nothing or is busy elsewhere. */
+  complete(code: string, cursor: number): Promise<Completions | null>;
+  /** inspect_request at detail level 0; the text/plain help, or null. */
+  inspect(code: string, cursor: number): Promise<string | null>;
   status(): KernelStatus;
   /** Returns a function that stops listening. */
   onStatusChange(listener: (status: KernelStatus) => void): () => void;
@@ -295,6 +307,19 @@ class ServicesKernelSession implements KernelSession {
       },
     );
     return { done, dispose: () => future.dispose() };
+  }
+
+  async complete(code: string, cursor: number): Promise<Completions | null> {
+    const reply = (await this.kernel().requestComplete({ code, cursor_pos: toCodePointOffset(code, cursor) })).content;
+    if (reply.status !== 'ok' || reply.matches.length === 0) return null;
+    return { matches: reply.matches, from: toJsIndex(code, reply.cursor_start), to: toJsIndex(code, reply.cursor_end) };
+  }
+
+  async inspect(code: string, cursor: number): Promise<string | null> {
+    const reply = (await this.kernel().requestInspect({ code, cursor_pos: toCodePointOffset(code, cursor), detail_level: 0 })).content;
+    if (reply.status !== 'ok' || !reply.found) return null;
+    const text = reply.data['text/plain'];
+    return typeof text === 'string' ? text : null;
   }
 
   async interrupt(): Promise<void> {
