@@ -25,7 +25,7 @@ const METHODS: IntegrationMethod[] = ["csr", "histogram"];
 /** Bytes read per pixel per frame: uint32 frame + what each method reads beside it. */
 const BYTES_PER_PIXEL: Record<IntegrationMethod, number> = {
   csr: 4 + 4, // raw value + its column index in the CSR matrix
-  histogram: 4 + 1 + 8 + 4, // raw value + include flag + float64 position + float32 normalization
+  histogram: 4 + 1 + 8, // raw value + include flag + float64 position
 };
 
 function geometry(rows: number, cols: number): Geometry {
@@ -91,7 +91,7 @@ const section = [
   "`node --import tsx bench/azint.ts --write` — Lightbook vs Debian's pyFAI 0.21.3 on the same machine in one run,",
   `${FRAMES} uint32 frames after one warm-up, ${NPT} bins in 2θ°, geometry with all three tilts, module-gap mask, solid-angle and`,
   "polarization corrections, no pixel splitting; pyFAI with `OMP_NUM_THREADS=1` (Node runs one thread). Bandwidth fraction:",
-  `bytes read per frame (CSR: frame + column indices, 8 B/pixel; histogram: frame, flag, position, normalization, 17 B/pixel) / time,`,
+  `bytes read per frame (CSR: frame + column indices, 8 B/pixel; histogram: frame, flag and float64 position, 13 B/pixel) / time,`,
   `over a measured typed-array copy bandwidth of ${(bandwidth / 1e9).toFixed(1)} GB/s (read + write). Setup: building the lookup and corrections once.`,
   `Load average at start: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores.`,
   "",

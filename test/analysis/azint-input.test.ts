@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AzimuthalIntegrator, type Geometry, ParameterError, parsePoni } from "../../kernel/analysis/azint/index.ts";
+import { AzimuthalIntegrator, type Geometry, parsePoni } from "../../kernel/analysis/azint/index.ts";
+import { ParameterError } from "../../kernel/analysis/errors.ts";
 
 const good: Geometry = { dist: 0.2, poni1: 0.01, poni2: 0.02, rot1: 0, rot2: 0, rot3: 0, wavelength: 1e-10, pixel1: 1e-4, pixel2: 1e-4, shape: [10, 20] };
 
 function throwsNaming(fn: () => unknown, parameter: string): void {
-  assert.throws(fn, (e: unknown) => e instanceof ParameterError && e.parameter === parameter && e.message.includes(parameter));
+  assert.throws(fn, (e: unknown) => e instanceof ParameterError && e.context.parameter === parameter && e.message.startsWith(parameter));
 }
 
 describe("PONI files", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dSpacing, type Geometry, ParameterError, twoThetaAt } from "../../kernel/analysis/azint/index.ts";
+import { dSpacing, type Geometry, twoThetaAt } from "../../kernel/analysis/azint/index.ts";
+import { ParameterError } from "../../kernel/analysis/errors.ts";
 import { dispersionThreshold, findSpots } from "../../kernel/analysis/spots/index.ts";
 import { mulberry32, poisson } from "./synthetic.ts";
 
@@ -140,7 +141,7 @@ describe("spot finding (DIALS dispersion)", () => {
 
   it("rejects an image whose shape is not the mask's, the geometry's, or a bad parameter, naming it", () => {
     const image = new Uint16Array(rows * cols);
-    const names = (fn: () => unknown, parameter: string) => assert.throws(fn, (e: unknown) => e instanceof ParameterError && e.parameter === parameter);
+    const names = (fn: () => unknown, parameter: string) => assert.throws(fn, (e: unknown) => e instanceof ParameterError && e.context.parameter === parameter);
     names(() => findSpots(image, [rows, cols + 1]), "image");
     names(() => findSpots(image, [rows, cols], { mask: new Uint8Array(5) }), "mask");
     names(() => findSpots(image, [rows, cols], { gain: 0 }), "gain");

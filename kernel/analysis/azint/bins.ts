@@ -1,4 +1,4 @@
-import { ParameterError } from "./errors.ts";
+import { parameterError } from "./errors.ts";
 
 /** pyFAI widens the upper end of a default range by one float32 ulp so the largest position falls inside. */
 const EPS32 = 1 + 2 ** -23;
@@ -12,16 +12,16 @@ export interface Axis {
 }
 
 /**
- * The axis pyFAI's integrators use: `range` if given (already in internal units), else
+ * The axis pyFAI's integrators use (errors name the options `names` gives): `range` if given (already in internal units), else
  * [min, max·(1 + ε₃₂)] of the positions of the pixels marked in `include` (all pixels when omitted).
  */
-export function makeAxis(parameter: string, positions: Float64Array, bins: number, include?: Uint8Array, range?: readonly [number, number]): Axis {
-  if (!Number.isInteger(bins) || bins < 1) throw new ParameterError(parameter, `must be a positive integer number of bins (got ${bins})`);
+export function makeAxis(names: { bins: string; range: string }, positions: Float64Array, bins: number, include?: Uint8Array, range?: readonly [number, number]): Axis {
+  if (!Number.isInteger(bins) || bins < 1) throw parameterError(names.bins, `must be a positive integer number of bins (got ${bins})`);
   let min: number;
   let max: number;
   if (range) {
     [min, max] = range;
-    if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) throw new ParameterError(`${parameter} range`, `must be [low, high] with low < high (got [${range.join(", ")}])`);
+    if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) throw parameterError(names.range, `must be [low, high] with low < high (got [${range.join(", ")}])`);
   } else {
     min = Infinity;
     max = -Infinity;
@@ -31,7 +31,7 @@ export function makeAxis(parameter: string, positions: Float64Array, bins: numbe
       if (x < min) min = x;
       if (x > max) max = x;
     }
-    if (!(max >= min)) throw new ParameterError("mask", "leaves no pixel to integrate");
+    if (!(max >= min)) throw parameterError("mask", "leaves no pixel to integrate");
     max *= EPS32;
   }
   return { min, max, bins, delta: (max - min) / bins };

@@ -1,3 +1,5 @@
+import { ParameterError, ShapeMismatchError } from "../errors.ts";
+
 /** Pixel data as it comes from a detector file or a computation: one frame, row-major. */
 export type PixelArray =
   | Float32Array
@@ -9,21 +11,15 @@ export type PixelArray =
   | Int16Array
   | Int32Array;
 
-/** Bad input to an analysis function; `parameter` names the argument at fault so a cell can show it. */
-export class ParameterError extends Error {
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
-    super(`${parameter}: ${message}`);
-    this.name = "ParameterError";
-  }
+/** A ParameterError whose message starts with the parameter's name, which it also carries in its context. */
+export function parameterError(parameter: string, message: string): ParameterError {
+  return new ParameterError(`${parameter} ${message}`, { parameter });
 }
 
 /** Throws unless `value` is a finite number satisfying `ok`, naming the parameter and the requirement. */
 export function requireNumber(parameter: string, value: unknown, requirement: string, ok: (v: number) => boolean): number {
   if (typeof value !== "number" || !Number.isFinite(value) || !ok(value)) {
-    throw new ParameterError(parameter, `must be ${requirement} (got ${String(value)})`);
+    throw parameterError(parameter, `must be ${requirement} (got ${String(value)})`);
   }
   return value;
 }
@@ -31,6 +27,6 @@ export function requireNumber(parameter: string, value: unknown, requirement: st
 /** Throws unless an optional per-pixel array has exactly `pixels` values. */
 export function requirePixels(parameter: string, array: ArrayLike<number> | undefined, shape: readonly [number, number]): void {
   if (array !== undefined && array.length !== shape[0] * shape[1]) {
-    throw new ParameterError(parameter, `has ${array.length} values but the detector is ${shape[0]}×${shape[1]} (${shape[0] * shape[1]} pixels)`);
+    throw new ShapeMismatchError(`${parameter} has ${array.length} values but the detector is ${shape[0]}×${shape[1]} (${shape[0] * shape[1]} pixels)`, { parameter });
   }
 }

@@ -1,4 +1,4 @@
-import { ParameterError, requireNumber } from "./errors.ts";
+import { parameterError, requireNumber } from "./errors.ts";
 
 /**
  * Detector geometry with pyFAI's conventions (pyFAI.geometry, "PONI" geometry): lengths in metres,
@@ -31,14 +31,14 @@ export function checkGeometry(g: Geometry): Geometry {
   requireNumber("pixel1", g.pixel1, "a positive pixel size in metres", (v) => v > 0);
   requireNumber("pixel2", g.pixel2, "a positive pixel size in metres", (v) => v > 0);
   if (!Array.isArray(g.shape) || g.shape.length !== 2 || !g.shape.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new ParameterError("shape", `must be [rows, columns] of positive integers (got ${JSON.stringify(g.shape)})`);
+    throw parameterError("shape", `must be [rows, columns] of positive integers (got ${JSON.stringify(g.shape)})`);
   }
   return g;
 }
 
 /** The wavelength, or an error naming it when q or d is asked of a geometry without one. */
 export function requireWavelength(g: Geometry): number {
-  if (g.wavelength === undefined) throw new ParameterError("wavelength", "is required for q and d-spacing");
+  if (g.wavelength === undefined) throw parameterError("wavelength", "is required for q and d-spacing");
   return g.wavelength;
 }
 

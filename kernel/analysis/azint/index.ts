@@ -1,5 +1,5 @@
 /** Azimuthal integration with pyFAI 0.21 semantics: geometry, PONI files, 1D and 2D integration. */
-export { ParameterError, type PixelArray } from "./errors.ts";
+export type { PixelArray } from "./errors.ts";
 export { checkGeometry, dSpacing, type Geometry, type PixelAngles, pixelAngles, qFromTwoTheta, twoThetaAt } from "./geometry.ts";
 export { parsePoni } from "./poni.ts";
 export { type RadialUnit, RADIAL_UNITS } from "./units.ts";

@@ -1,7 +1,7 @@
 import { binCenters, makeAxis } from "./bins.ts";
 import { type CorrectionOptions, pixelCorrections } from "./corrections.ts";
 import { type BinSums, type BinningPlan, csrEngine, type Engine, histogramEngine } from "./engines.ts";
-import { ParameterError, type PixelArray, requirePixels } from "./errors.ts";
+import { parameterError, type PixelArray, requirePixels } from "./errors.ts";
 import { checkGeometry, type Geometry, type PixelAngles, pixelAngles } from "./geometry.ts";
 import { checkUnit, RADIAL_UNITS, type RadialUnit, radialPositions } from "./units.ts";
 
@@ -87,7 +87,7 @@ function averages(s: BinSums): IntegrationSums {
 
 function azimuthRadians(range: readonly [number, number]): [number, number] {
   const [lo, hi] = range;
-  if (!(lo >= -180 && hi <= 180 && lo < hi)) throw new ParameterError("azimuthRange", `must be [low, high] degrees with -180 ≤ low < high ≤ 180 (got [${range.join(", ")}])`);
+  if (!(lo >= -180 && hi <= 180 && lo < hi)) throw parameterError("azimuthRange", `must be [low, high] degrees with -180 ≤ low < high ≤ 180 (got [${range.join(", ")}])`);
   return [(lo * Math.PI) / 180, (hi * Math.PI) / 180];
 }
 
@@ -128,8 +128,8 @@ export class AzimuthalIntegrator {
 
   #plan(options: CommonOptions, unit: RadialUnit, npt: number, nptAzim?: number): { plan: BinningPlan; engine: Engine; scale: number } {
     const method = options.method ?? "csr";
-    if (method !== "csr" && method !== "histogram") throw new ParameterError("method", `must be "csr" or "histogram" (got ${String(method)})`);
-    if (options.errorModel !== undefined && options.errorModel !== "poisson") throw new ParameterError("errorModel", `must be "poisson" or omitted (got ${String(options.errorModel)})`);
+    if (method !== "csr" && method !== "histogram") throw parameterError("method", `must be "csr" or "histogram" (got ${String(method)})`);
+    if (options.errorModel !== undefined && options.errorModel !== "poisson") throw parameterError("errorModel", `must be "poisson" or omitted (got ${String(options.errorModel)})`);
     const { scale } = RADIAL_UNITS[checkUnit(unit)];
     const corrections = pixelCorrections(this.geometry, this.angles, options);
     const radial = this.#positions(unit);
@@ -148,8 +148,8 @@ export class AzimuthalIntegrator {
       }
     }
     const radialRange = options.radialRange ? ([options.radialRange[0] / scale, options.radialRange[1] / scale] as const) : undefined;
-    const radialAxis = makeAxis(nptAzim === undefined ? "npt" : "nptRad", radial, npt, inRange, radialRange);
-    const azimuthAxis = nptAzim === undefined ? undefined : makeAxis("nptAzim", chi, nptAzim, inRange, azimuth);
+    const radialAxis = makeAxis({ bins: nptAzim === undefined ? "npt" : "nptRad", range: "radialRange" }, radial, npt, inRange, radialRange);
+    const azimuthAxis = nptAzim === undefined ? undefined : makeAxis({ bins: "nptAzim", range: "azimuthRange" }, chi, nptAzim, inRange, azimuth);
     const plan: BinningPlan = { corrections, include, radial, radialAxis, ...(azimuthAxis ? { chi, azimuthAxis } : {}), poisson: options.errorModel === "poisson" };
     return { plan, engine: method === "csr" ? csrEngine(plan) : histogramEngine(plan), scale };
   }

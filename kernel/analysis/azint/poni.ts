@@ -1,4 +1,4 @@
-import { ParameterError } from "./errors.ts";
+import { parameterError } from "./errors.ts";
 import { checkGeometry, type Geometry } from "./geometry.ts";
 
 /**
@@ -22,10 +22,10 @@ function numberField(fields: Map<string, string>, key: string, parameter: string
   const text = fields.get(key);
   if (text === undefined) {
     if (fallback !== undefined) return fallback;
-    throw new ParameterError(parameter, `missing from the PONI file (no "${key}:" line)`);
+    throw parameterError(parameter, `missing from the PONI file (no "${key}:" line)`);
   }
   const value = Number(text);
-  if (text.trim() === "" || Number.isNaN(value)) throw new ParameterError(parameter, `"${text}" in the PONI file is not a number`);
+  if (text.trim() === "" || Number.isNaN(value)) throw parameterError(parameter, `"${text}" in the PONI file is not a number`);
   return value;
 }
 
@@ -36,9 +36,9 @@ function detectorConfig(fields: Map<string, string>): { pixel1?: number; pixel2?
   try {
     config = JSON.parse(text);
   } catch {
-    throw new ParameterError("Detector_config", `is not valid JSON: ${text}`);
+    throw parameterError("Detector_config", `is not valid JSON: ${text}`);
   }
-  if (typeof config !== "object" || config === null) throw new ParameterError("Detector_config", "must be a JSON object");
+  if (typeof config !== "object" || config === null) throw parameterError("Detector_config", "must be a JSON object");
   const c = config as Record<string, unknown>;
   const shape = Array.isArray(c.max_shape) && c.max_shape.length === 2 ? ([Number(c.max_shape[0]), Number(c.max_shape[1])] as [number, number]) : undefined;
   return {
@@ -67,7 +67,7 @@ export function parsePoni(text: string, shape?: readonly [number, number]): Geom
   const pixel1 = config.pixel1 ?? known?.pixel ?? numberField(fields, "pixelsize1", "pixel1");
   const pixel2 = config.pixel2 ?? known?.pixel ?? numberField(fields, "pixelsize2", "pixel2");
   const detectorShape = shape ?? config.shape ?? known?.shape;
-  if (detectorShape === undefined) throw new ParameterError("shape", "the PONI file gives no detector shape; pass it as the second argument");
+  if (detectorShape === undefined) throw parameterError("shape", "the PONI file gives no detector shape; pass it as the second argument");
   const wavelength = fields.has("wavelength") ? numberField(fields, "wavelength", "wavelength") : undefined;
   return checkGeometry({
     dist: numberField(fields, "distance", "dist"),

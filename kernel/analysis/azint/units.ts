@@ -1,4 +1,4 @@
-import { ParameterError } from "./errors.ts";
+import { parameterError } from "./errors.ts";
 import { type Geometry, type PixelAngles, requireWavelength } from "./geometry.ts";
 
 /**
@@ -16,7 +16,7 @@ export const RADIAL_UNITS: Record<RadialUnit, { kind: "2th" | "q"; scale: number
 };
 
 export function checkUnit(unit: string): RadialUnit {
-  if (!(unit in RADIAL_UNITS)) throw new ParameterError("unit", `must be one of ${Object.keys(RADIAL_UNITS).join(", ")} (got ${unit})`);
+  if (!(unit in RADIAL_UNITS)) throw parameterError("unit", `must be one of ${Object.keys(RADIAL_UNITS).join(", ")} (got ${unit})`);
   return unit as RadialUnit;
 }
 

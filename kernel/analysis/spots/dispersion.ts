@@ -1,4 +1,4 @@
-import { ParameterError, type PixelArray, requireNumber, requirePixels } from "../azint/errors.ts";
+import { parameterError, type PixelArray, requireNumber, requirePixels } from "../azint/errors.ts";
 
 /** DIALS' "dispersion" threshold parameters, with DIALS' defaults. */
 export interface DispersionOptions {
@@ -59,7 +59,7 @@ function summedAreas(image: PixelArray, valid: Uint8Array, rows: number, cols: n
  */
 export function dispersionThreshold(image: PixelArray, shape: readonly [number, number], options: DispersionOptions = {}): Uint8Array {
   const [rows, cols] = shape;
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new ParameterError("shape", `must be [rows, columns] of positive integers (got ${JSON.stringify(shape)})`);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw parameterError("shape", `must be [rows, columns] of positive integers (got ${JSON.stringify(shape)})`);
   requirePixels("image", image, shape);
   requirePixels("mask", options.mask, shape);
   const [kx, ky] = options.kernelSize ?? [3, 3];

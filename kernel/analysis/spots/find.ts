@@ -1,4 +1,4 @@
-import { ParameterError, type PixelArray, requireNumber } from "../azint/errors.ts";
+import { parameterError, type PixelArray, requireNumber } from "../azint/errors.ts";
 import { checkGeometry, dSpacing, type Geometry, requireWavelength, twoThetaAt } from "../azint/geometry.ts";
 import { connectedSpots, type Spot } from "./components.ts";
 import { type DispersionOptions, dispersionThreshold } from "./dispersion.ts";
@@ -51,7 +51,7 @@ export function findSpots(image: PixelArray, shape: readonly [number, number], o
   const minSize = requireNumber("minSpotSize", options.minSpotSize ?? 3, "a positive integer", (v) => Number.isInteger(v) && v >= 1);
   const maxSize = requireNumber("maxSpotSize", options.maxSpotSize ?? 1000, "an integer ≥ minSpotSize", (v) => Number.isInteger(v) && v >= minSize);
   if (geometry && (checkGeometry(geometry).shape[0] !== shape[0] || geometry.shape[1] !== shape[1])) {
-    throw new ParameterError("shape", `[${shape.join(", ")}] is not the geometry's detector shape [${geometry.shape.join(", ")}]`);
+    throw parameterError("shape", `[${shape.join(", ")}] is not the geometry's detector shape [${geometry.shape.join(", ")}]`);
   }
   const strong = dispersionThreshold(image, shape, options);
   const found = connectedSpots(image, strong, shape, minSize, maxSize);
