@@ -6,6 +6,7 @@
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#update-display-data
  */
 import { mime, renderValueOrBundle } from './mime-bundle.ts';
+import { defineGlobals } from './define-globals.ts';
 import type { Output } from './output.ts';
 
 export interface DisplayOptions {
@@ -36,8 +37,5 @@ export function installDisplayGlobals(output: Output): void {
     const { data, metadata } = renderValueOrBundle(value);
     output.publish('update_display_data', { data, metadata, transient: { display_id: id } });
   };
-  // Writable and configurable: a cell may define its own `display`.
-  for (const [name, value] of Object.entries({ display, update })) {
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-  }
+  defineGlobals({ display, update } satisfies DisplayGlobals);
 }

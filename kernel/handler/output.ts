@@ -64,9 +64,9 @@ export class Output {
   }
 
   /** Publishes after any pending stream text, so outputs keep the order in which they happened. */
-  publish<T extends IOPubMessageType>(msg_type: T, content: ContentMap[T]): void {
+  publish<T extends IOPubMessageType>(msg_type: T, content: ContentMap[T], buffers?: Uint8Array[]): void {
     this.flush();
-    this.#target?.publish(msg_type, content);
+    this.#target?.publish(msg_type, content, buffers);
   }
 
   /**

@@ -7,9 +7,13 @@ import { createRequire } from 'node:module';
 import process from 'node:process';
 import packageJson from '../../package.json' with { type: 'json' };
 import type {
+  CommInfoReply,
+  CommInfoRequest,
   CompleteReply,
   CompleteRequest,
   ExecuteReply,
+  HistoryReply,
+  HistoryRequest,
   InspectReply,
   InspectRequest,
   IsCompleteReply,
@@ -18,14 +22,18 @@ import type {
   Message,
   UserExpressionResult,
 } from '../protocol/messages.ts';
-import { PROTOCOL_VERSION } from '../protocol/messages.ts';
+import { isCommCloseMessage, isCommMsgMessage, isCommOpenMessage, PROTOCOL_VERSION } from '../protocol/messages.ts';
 import { installWorkflowGlobals } from '../workflow/globals.ts';
 import { installDisplayGlobals } from './display.ts';
 import { evaluateCell, KeyboardInterrupt, type Completion } from './evaluate.ts';
 import type { IOPubPublisher, JupyterHandler } from './handler.ts';
 import { LanguageClient } from '../language/language-client.ts';
 import type { CellDiagnostic } from '../language/session-service.ts';
+import { CommManager } from './comms.ts';
 import { codePointOffset, utf16Offset } from './cursor.ts';
+import { defineGlobals } from './define-globals.ts';
+import { History } from './history.ts';
+import { inputFunction, type StdinRequester } from './stdin.ts';
 import { cellMagics } from './magics.ts';
 import { render } from './mime-bundle.ts';
 import { DISCARD, Output } from './output.ts';
@@ -38,6 +46,10 @@ const TYPESCRIPT_VERSION = String(createRequire(import.meta.url)('typescript/pac
 export class TypeScriptHandler implements JupyterHandler {
   readonly output = new Output();
   readonly #sources = new CellSources();
+  readonly #history = new History();
+  readonly #comms = new CommManager(this.output);
+  /** The running cell's stdin, if its request allows input. */
+  #stdin: StdinRequester | undefined;
   /** The TypeScript language service over the session's cells, in a worker thread. */
   readonly #language = new LanguageClient(process.cwd());
   #executionCount = 0;
@@ -60,6 +72,7 @@ export class TypeScriptHandler implements JupyterHandler {
       },
       cellSignal: () => this.#running?.signal,
     });
+    defineGlobals({ comms: this.#comms, input: inputFunction(() => this.#stdin) });
   }
 
   kernelInfo(): KernelInfoReply {
@@ -83,7 +96,7 @@ export class TypeScriptHandler implements JupyterHandler {
     };
   }
 
-  async execute(request: Message<'execute_request'>, iopub: IOPubPublisher): Promise<ExecuteReply> {
+  async execute(request: Message<'execute_request'>, iopub: IOPubPublisher, stdin?: StdinRequester): Promise<ExecuteReply> {
     const { silent = false, user_expressions = {} } = request.content;
     const storeHistory = !silent && (request.content.store_history ?? true);
     if (storeHistory) this.#executionCount += 1;
@@ -92,13 +105,17 @@ export class TypeScriptHandler implements JupyterHandler {
     const previousTarget = this.output.target;
     this.output.setTarget(silent ? DISCARD : iopub);
     if (!silent) this.output.publish('execute_input', { code: request.content.code, execution_count: count });
+    this.#stdin = stdin;
+    let output: string | null = null;
     try {
       const { code, strict } = cellMagics(request.content.code);
       // Checked while the cell runs; the types are reported before the cell's result.
       const typeCheck = this.#language.request({ op: 'check', code });
       const completion = await this.#runChecked(code, filename, typeCheck, strict);
       if (completion && completion.value !== undefined && !silent) {
-        this.output.publish('execute_result', { execution_count: count, ...render(completion.value) });
+        const result = render(completion.value);
+        output = String(result.data['text/plain']);
+        this.output.publish('execute_result', { execution_count: count, ...result });
       }
       return {
         status: 'ok',
@@ -111,6 +128,8 @@ export class TypeScriptHandler implements JupyterHandler {
       this.output.publish('error', error);
       return { status: 'error', execution_count: count, ...error };
     } finally {
+      this.#stdin = undefined;
+      if (storeHistory) this.#history.add(count, request.content.code, output);
       this.output.flush();
       // Output of timers a silent run started still belongs to the last visible cell.
       if (silent) this.output.setTarget(previousTarget);
@@ -173,6 +192,28 @@ export class TypeScriptHandler implements JupyterHandler {
   async inspect({ code, cursor_pos }: InspectRequest): Promise<InspectReply> {
     const { code: cell } = cellMagicsOrPlain(code);
     return { status: 'ok', ...(await this.#language.request({ op: 'inspect', code: cell, cursor: utf16Offset(code, cursor_pos) })) };
+  }
+
+  history(content: HistoryRequest): HistoryReply {
+    return { status: 'ok', history: this.#history.query(content) };
+  }
+
+  commInfo({ target_name }: CommInfoRequest): CommInfoReply {
+    return { status: 'ok', comms: this.#comms.info(target_name) };
+  }
+
+  comm(message: Message<'comm_open' | 'comm_msg' | 'comm_close'>, iopub: IOPubPublisher): void {
+    const previousTarget = this.output.target;
+    this.output.setTarget(iopub);
+    try {
+      if (isCommOpenMessage(message)) this.#comms.opened(message);
+      else if (isCommMsgMessage(message)) this.#comms.received(message);
+      else if (isCommCloseMessage(message)) this.#comms.closed(message);
+    } catch (e: unknown) {
+      this.reportUncaught('Error in a comm handler', e);
+    } finally {
+      this.output.setTarget(previousTarget);
+    }
   }
 
   /** Abandons the running cell: its reply is a KeyboardInterrupt error; its pending work is left to finish or never. */

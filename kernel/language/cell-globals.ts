@@ -1,17 +1,24 @@
 /**
- * What the language service knows of the globals the kernel gives cells (display, update, …):
- * their types, taken from the interfaces the kernel's own modules export, so there is one source.
+ * What the language service knows of the globals the kernel gives cells (display, input, comms,
+ * workflow, …): their types, taken from the types the kernel's own modules export, so there is
+ * one source.
  */
 import { fileURLToPath } from 'node:url';
 
-/** Each module, the interface it exports that types its cell globals, and those globals' names. */
-const CELL_GLOBALS: readonly { module: string; type: string; names: readonly string[] }[] = [
-  { module: '../handler/display.ts', type: 'DisplayGlobals', names: ['display', 'update'] },
+/** Each global, the module exporting its type, and that type (an expression on the module's exports). */
+const CELL_GLOBALS: readonly { name: string; module: string; type: string }[] = [
+  { name: 'display', module: '../handler/display.ts', type: "DisplayGlobals['display']" },
+  { name: 'update', module: '../handler/display.ts', type: "DisplayGlobals['update']" },
+  { name: 'comms', module: '../handler/comms.ts', type: "CommGlobals['comms']" },
+  { name: 'input', module: '../handler/stdin.ts', type: "StdinGlobals['input']" },
+  { name: 'workflow', module: '../workflow/map.ts', type: 'Workflow' },
+  { name: 'frames', module: '../workflow/map.ts', type: "Workflow['frames']" },
+  { name: 'files', module: '../workflow/map.ts', type: "Workflow['files']" },
 ];
 
 export function cellGlobalsDeclaration(): string {
-  return CELL_GLOBALS.flatMap(({ module, type, names }) => {
+  return CELL_GLOBALS.map(({ name, module, type }) => {
     const path = JSON.stringify(fileURLToPath(new URL(module, import.meta.url)));
-    return names.map((name) => `declare var ${name}: import(${path}).${type}['${name}'];`);
+    return `declare var ${name}: import(${path}).${type};`;
   }).join('\n');
 }

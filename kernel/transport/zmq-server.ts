@@ -5,8 +5,10 @@
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#request-reply
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { Publisher, Router, type Readable } from 'zeromq';
 import type { IOPubPublisher, JupyterHandler } from '../handler/handler.ts';
+import type { StdinRequester } from '../handler/stdin.ts';
 import { log } from '../log.ts';
 import { endpoint, type ConnectionInfo } from '../protocol/connection.ts';
 import {
@@ -17,6 +19,7 @@ import {
   isCompleteRequest,
   isExecuteRequest,
   isHistoryRequest,
+  isInputReply,
   isInspectRequest,
   isInterruptRequest,
   isIsCompleteRequest,
@@ -43,6 +46,23 @@ type RequestChannel = 'shell' | 'control' | 'stdin';
  */
 const SOCKET_OPTIONS = { sendTimeout: 0, linger: 1000 };
 
+const PEER_WAIT_MS = 2000;
+const PEER_RETRY_MS = 10;
+
+/** Sends on a mandatory ROUTER, waiting up to PEER_WAIT_MS for the peer to be connected. */
+async function sendToPeer(socket: Router, frames: Buffer[]): Promise<void> {
+  const deadline = Date.now() + PEER_WAIT_MS;
+  for (;;) {
+    try {
+      await socket.send(frames);
+      return;
+    } catch (e: unknown) {
+      if ((e as { code?: unknown }).code !== 'EHOSTUNREACH' || Date.now() > deadline) throw e;
+      await setTimeout(PEER_RETRY_MS);
+    }
+  }
+}
+
 interface Incoming {
   identities: Buffer[];
   message: Message;
@@ -66,6 +86,8 @@ export class ZmqServer {
   /** Shell requests wait here and run one at a time, in arrival order. */
   readonly #shellQueue: Incoming[] = [];
   #shellRunning = false;
+  /** input_request msg_id → the cell waiting for its input_reply. */
+  readonly #pendingInputs = new Map<string, (value: string) => void>();
   /** Execute requests queued when a cell failed; answered 'aborted' like ipykernel (stop_on_error). */
   readonly #abortedByEarlierError = new WeakSet<Message>();
 
@@ -76,7 +98,9 @@ export class ZmqServer {
     this.#routers = {
       shell: new Router(SOCKET_OPTIONS),
       control: new Router(SOCKET_OPTIONS),
-      stdin: new Router(SOCKET_OPTIONS),
+      // mandatory: a client's stdin socket may connect a little after its shell socket, and
+      // input_request is then retried (sendToPeer) rather than silently dropped.
+      stdin: new Router({ ...SOCKET_OPTIONS, mandatory: true }),
     };
   }
 
@@ -90,11 +114,7 @@ export class ZmqServer {
       this.#receive(this.#routers.shell, 'shell', (incoming) => this.#enqueueShell(incoming)),
       // Control is not queued behind shell: interrupt and shutdown must get through a busy kernel.
       this.#receive(this.#routers.control, 'control', (incoming) => void this.#dispatch(incoming, 'control')),
-      // The kernel sends no input_request yet, so nothing on stdin is expected; it is still
-      // received so that stray messages are verified and logged rather than queued forever.
-      this.#receive(this.#routers.stdin, 'stdin', ({ message }) =>
-        log(`ignoring ${message.header.msg_type} on stdin`),
-      ),
+      this.#receive(this.#routers.stdin, 'stdin', ({ message }) => this.#inputReplied(message)),
     ];
   }
 
@@ -108,14 +128,39 @@ export class ZmqServer {
    * Publishes on iopub, encoding synchronously so that content that cannot be serialized throws
    * to the caller. The topic is the msg_type, the convention the spec describes.
    */
-  publish<T extends IOPubMessageType>(msg_type: T, content: ContentMap[T], parent?: Header): Promise<void> {
-    const msg = makeMessage(msg_type, content, { session: this.session, channel: 'iopub', parent });
+  publish<T extends IOPubMessageType>(msg_type: T, content: ContentMap[T], parent?: Header, buffers?: Uint8Array[]): Promise<void> {
+    const msg = makeMessage(msg_type, content, { session: this.session, channel: 'iopub', parent, buffers });
     const frames = encodeWire(msg, this.#conn.key, [Buffer.from(msg_type)]);
     return this.#iopub.send(frames).catch((e: unknown) => log(`iopub send failed: ${String(e)}`));
   }
 
   #publisherFor(parent: Header): IOPubPublisher {
-    return { publish: (msg_type, content) => void this.publish(msg_type, content, parent) };
+    return { publish: (msg_type, content, buffers) => void this.publish(msg_type, content, parent, buffers) };
+  }
+
+  /** Sends input_request to the client that sent `request`: same ZMQ identity, on stdin. */
+  #stdinFor({ identities, message }: Incoming & { message: Message<'execute_request'> }): StdinRequester | undefined {
+    if (!message.content.allow_stdin) return undefined;
+    return {
+      input: (prompt, password) => {
+        const inputRequest = makeMessage('input_request', { prompt, password }, { session: this.session, channel: 'stdin', parent: message.header });
+        return new Promise((resolve, reject) => {
+          this.#pendingInputs.set(inputRequest.header.msg_id, resolve);
+          sendToPeer(this.#routers.stdin, encodeWire(inputRequest, this.#conn.key, identities)).catch(reject);
+        });
+      },
+    };
+  }
+
+  #inputReplied(message: Message): void {
+    const parentId = message.parent_header.msg_id;
+    const waiting = parentId === undefined ? undefined : this.#pendingInputs.get(parentId);
+    if (!isInputReply(message) || !waiting || parentId === undefined) {
+      log(`ignoring ${message.header.msg_type} on stdin: no input_request of the kernel is waiting for it`);
+      return;
+    }
+    this.#pendingInputs.delete(parentId);
+    waiting(message.content.value);
   }
 
   async #receive(socket: Readable, channel: Channel, accept: (incoming: Incoming) => void): Promise<void> {
@@ -154,7 +199,7 @@ export class ZmqServer {
   async #dispatch({ identities, message }: Incoming, channel: 'shell' | 'control'): Promise<void> {
     void this.publish('status', { execution_state: 'busy' }, message.header);
     try {
-      const reply = await this.#answer(message);
+      const reply = await this.#answer({ identities, message });
       if (reply) await this.#routers[channel].send(encodeWire(reply, this.#conn.key, identities));
     } catch (e: unknown) {
       log(`handling ${message.header.msg_type} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -165,14 +210,16 @@ export class ZmqServer {
   }
 
   /** The reply to `request`, or undefined for messages that have none. */
-  async #answer(request: Message): Promise<Message | undefined> {
+  async #answer(incoming: Incoming): Promise<Message | undefined> {
+    const request = incoming.message;
     const handler = this.#handler;
     const session = this.session;
     if (isExecuteRequest(request)) {
       if (this.#abortedByEarlierError.has(request)) {
         return replyTo(request, { status: 'aborted' }, {}, session);
       }
-      const content = await handler.execute(request, this.#publisherFor(request.header));
+      const stdin = this.#stdinFor({ identities: incoming.identities, message: request });
+      const content = await handler.execute(request, this.#publisherFor(request.header), stdin);
       if (content.status === 'error' && request.content.stop_on_error !== false) this.#abortQueuedExecutes();
       return replyTo(request, content, {}, session);
     }
@@ -180,15 +227,12 @@ export class ZmqServer {
     if (isIsCompleteRequest(request)) return replyTo(request, handler.isComplete(request.content), {}, session);
     if (isCompleteRequest(request)) return replyTo(request, await handler.complete(request.content), {}, session);
     if (isInspectRequest(request)) return replyTo(request, await handler.inspect(request.content), {}, session);
-    if (isHistoryRequest(request)) return replyTo(request, { status: 'ok', history: [] }, {}, session);
-    // No comm targets are registered yet.
-    if (isCommInfoRequest(request)) return replyTo(request, { status: 'ok', comms: {} }, {}, session);
-    if (isCommOpenMessage(request)) {
-      // Spec: an unknown target_name is answered with comm_close, so both sides agree it is closed.
-      void this.publish('comm_close', { comm_id: request.content.comm_id, data: {} }, request.header);
+    if (isHistoryRequest(request)) return replyTo(request, handler.history(request.content), {}, session);
+    if (isCommInfoRequest(request)) return replyTo(request, handler.commInfo(request.content), {}, session);
+    if (isCommOpenMessage(request) || isCommMsgMessage(request) || isCommCloseMessage(request)) {
+      handler.comm(request, this.#publisherFor(request.header));
       return undefined;
     }
-    if (isCommMsgMessage(request) || isCommCloseMessage(request)) return undefined;
     if (isInterruptRequest(request)) {
       handler.interrupt();
       return replyTo(request, { status: 'ok' }, {}, session);

@@ -73,6 +73,15 @@ export class KernelUnderTest {
 
   /** Sends a request and resolves with its reply once the kernel has published idle for it. */
   request(msg: Message): Promise<Exchange> {
+    return this.#exchange(msg, true) as Promise<Exchange>;
+  }
+
+  /** Sends a message that has no reply (comm_msg, …) and resolves with its iopub messages up to idle. */
+  async notify(msg: Message): Promise<{ iopub: Message[] }> {
+    return { iopub: (await this.#exchange(msg, false)).iopub };
+  }
+
+  #exchange(msg: Message, expectReply: boolean): Promise<{ reply?: Message; iopub: Message[] }> {
     return new Promise((resolve, reject) => {
       const iopub: Message[] = [];
       let reply: Message | undefined;
@@ -84,9 +93,10 @@ export class KernelUnderTest {
       const unsubscribe = this.client.onMessage((m) => {
         if (m.parent_header.msg_id !== msg.header.msg_id) return;
         if (m.channel === 'iopub') iopub.push(m);
-        else reply = m;
+        // input_request on stdin also names the request as parent; the reply comes on its channel.
+        else if (m.channel === msg.channel) reply = m;
         if (isStatusMessage(m) && m.content.execution_state === 'idle') idle = true;
-        if (reply && idle) {
+        if ((reply || !expectReply) && idle) {
           clearTimeout(timer);
           unsubscribe();
           resolve({ reply, iopub });

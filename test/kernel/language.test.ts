@@ -55,7 +55,7 @@ describe('SessionLanguageService', () => {
   });
 
   it('knows the kernel globals', () => {
-    assert.deepEqual(service.check('display.markdown("# hi"); update("x", 1);'), []);
+    assert.deepEqual(service.check('display.markdown("# hi"); update("x", 1); comms.open("t"); input("?"); workflow.frames;'), []);
     assert.ok(service.complete('display.ma', 10).matches.includes('markdown'));
   });
 });
