@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ContentsManager, KernelIdentity } from "../contents/manager.ts";
 import { DEMO_SCAN, writeDemoScan } from "./demo-scan.ts";
+import { INTEGRATION_NOTEBOOK, integrationNotebook } from "./integration-notebook.ts";
 import { welcomeNotebook } from "./welcome-notebook.ts";
 
 export const WELCOME_NOTEBOOK = "Welcome.ipynb";
@@ -9,5 +10,7 @@ export const WELCOME_NOTEBOOK = "Welcome.ipynb";
 /** Gives a new installation something real to open: the demo scan and a notebook reading it. */
 export async function seedDemo(contents: ContentsManager, dataRoot: string, kernel: KernelIdentity): Promise<void> {
   if (!existsSync(path.join(dataRoot, DEMO_SCAN))) await writeDemoScan(dataRoot);
-  if (await contents.isEmpty()) await contents.save(WELCOME_NOTEBOOK, { type: "notebook", content: welcomeNotebook(kernel) });
+  if (!(await contents.isEmpty())) return;
+  await contents.save(WELCOME_NOTEBOOK, { type: "notebook", content: welcomeNotebook(kernel) });
+  await contents.save(INTEGRATION_NOTEBOOK, { type: "notebook", content: integrationNotebook(kernel) });
 }
