@@ -19,7 +19,7 @@ test("migrations apply once and are recorded as prisma migrate deploy records th
     assert.deepEqual(rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count]), migrations.map((m) => [m.name, m.checksum, 1]));
     assert.ok(rows.every((r) => r.finished_at instanceof Date));
     const tables = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
-    assert.deepEqual(tables.rows.map((r) => r.tablename), ["_prisma_migrations", "agent", "content"]);
+    assert.deepEqual(tables.rows.map((r) => r.tablename), ["_prisma_migrations", "agent", "content", "result", "run", "task"]);
   } finally {
     await client.end();
   }
