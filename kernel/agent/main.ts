@@ -7,6 +7,7 @@
  */
 import { createLogger } from '../../server/log.ts';
 import { coerceError } from '../../server/errors.ts';
+import { registerAnalysisAlgorithms } from '../workflow/analysis-algorithms.ts';
 import { Agent } from './agent.ts';
 import { AgentOptionsError, parseAgentOptions } from './options.ts';
 
@@ -18,6 +19,7 @@ try {
   process.exit(1);
 }
 
+registerAnalysisAlgorithms();
 const log = createLogger('lightbook-agent');
 const agent = new Agent(opts, log);
 try {

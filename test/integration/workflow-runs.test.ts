@@ -130,3 +130,39 @@ test("runs, agents and /metrics need the token; /metrics has the queue and agent
   assert.equal(me.state, "running");
   assert.equal(me.concurrency, 2);
 });
+
+test("the analysis library's azint and spots-per-frame run on agents; patterns come back as arrays per frame", { timeout: 60_000 }, async () => {
+  const { AzimuthalIntegrator, openH5 } = await import("../../kernel/analysis/index.ts");
+  // The demo scan's geometry (server/demo/demo-scan.ts): PONI from the beam centre in pixels.
+  const px = 75e-6;
+  const geometry = { dist: 0.12, poni1: (128 - 2.25 + 0.5) * px, poni2: (128 + 3.5 + 0.5) * px, rot1: 0, rot2: 0, rot3: 0, pixel1: px, pixel2: px, shape: [256, 256] as [number, number], wavelength: 0.9537e-10 };
+  const params = { geometry, npt: 100, unit: "2th_deg" };
+  const run = await submitRun(server, {
+    recipe: {
+      steps: [
+        { id: "azint", algorithm: "azint", params, chunk: 4, input: { kind: "frames", file: "demo/scan_0001.h5", dataset: "/entry/data/data" } },
+        { id: "spots", algorithm: "spots-per-frame", params: {}, chunk: 8, input: { kind: "frames", file: "demo/scan_0001.h5", dataset: "/entry/data/data" } },
+      ],
+    },
+  });
+  const done = await waitForRun(server, run.id, 60_000);
+  assert.equal(done.state, "succeeded", done.error ?? "");
+  const { body } = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results?step=azint`);
+  assert.deepEqual(body.results.map((r) => [r.dtype, r.shape]), [["float64", [4, 100]], ["float64", [4, 100]]]);
+  assert.match(body.results[0]!.sha256 ?? "", /^[0-9a-f]{64}$/);
+  const patterns = body.results.flatMap((r) => r.value as number[][]);
+  // The same frames integrated here, in this process, give the same patterns.
+  const h5 = await openH5("demo/scan_0001.h5", { root: `${server.stateDir}/data` });
+  try {
+    const integrator = new AzimuthalIntegrator(geometry).prepare1d({ npt: 100, unit: "2th_deg" });
+    const data = h5.dataset("/entry/data/data");
+    for (const i of [0, 7]) {
+      const frame = data.frame(i);
+      assert.deepEqual(patterns[i], Array.from(integrator.integrate(frame.data as Uint32Array).intensity));
+    }
+  } finally {
+    h5.close();
+  }
+  const spots = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results?step=spots`);
+  assert.equal((spots.body.results[0]!.value as number[]).length, 8);
+});
