@@ -33,6 +33,14 @@ export interface NxProcessOptions {
 
 type RawGroup = ReturnType<H5File["raw"]["create_group"]>;
 
+/** Creates group `name` under `parent` (an h5wasm group or file) with its NX_class and other string attributes. */
+export function createNxGroup(parent: RawGroup, name: string, nxClass: string, attrs: Record<string, string | string[]> = {}): RawGroup {
+  const group = parent.create_group(name);
+  group.create_attribute("NX_class", nxClass);
+  for (const [key, value] of Object.entries(attrs)) group.create_attribute(key, value);
+  return group;
+}
+
 function writeValue(group: RawGroup, name: string, value: ParameterValue): void {
   if (typeof value === "number") group.create_dataset({ name, data: new Float64Array([value]), shape: [] });
   else if (typeof value === "string") group.create_dataset({ name, data: value });
@@ -46,25 +54,19 @@ export function writeNxProcess(file: H5File, options: NxProcessOptions): string 
   if (file.mode === "r") throw new ParameterError("open the file with mode 'a' or 'w' to write results", { file: file.file, parameter: "mode" });
   const entryPath = options.entry ?? "/entry";
   const raw = file.raw;
-  if (!file.has(entryPath)) {
-    raw.create_group(entryPath.replace(/^\//, "")).create_attribute("NX_class", "NXentry");
-  }
+  if (!file.has(entryPath)) createNxGroup(raw, entryPath.replace(/^\//, ""), "NXentry");
   const path = `${entryPath}/${options.name}`;
   if (file.has(path)) throw new ParameterError("a group of this name already exists", { file: file.file, dataset: path, parameter: "name" });
   const entry = raw.get(entryPath) as RawGroup;
-  const process = entry.create_group(options.name);
-  process.create_attribute("NX_class", "NXprocess");
+  const process = createNxGroup(entry, options.name, "NXprocess");
   process.create_dataset({ name: "program", data: options.program });
   process.create_dataset({ name: "version", data: options.version });
   process.create_dataset({ name: "date", data: (options.date ?? new Date()).toISOString() });
-  const parameters = process.create_group("parameters");
-  parameters.create_attribute("NX_class", "NXparameters");
+  const parameters = createNxGroup(process, "parameters", "NXparameters");
   for (const [name, value] of Object.entries(options.parameters)) writeValue(parameters, name, value);
   const results = Object.entries(options.results ?? {});
   if (results.length > 0) {
-    const data = process.create_group("data");
-    data.create_attribute("NX_class", "NXdata");
-    data.create_attribute("signal", options.signal ?? results[0]![0]);
+    const data = createNxGroup(process, "data", "NXdata", { signal: options.signal ?? results[0]![0] });
     if (options.axes) data.create_attribute("axes", options.axes);
     for (const [name, r] of results) {
       const values = Array.isArray(r.data) ? Float64Array.from(r.data) : r.data;

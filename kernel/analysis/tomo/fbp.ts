@@ -96,19 +96,35 @@ export function fbp(sinogram: Sinogram, options: FbpOptions): NdArray<Float64Arr
       const x = row - radius;
       // Only the reconstruction circle: skimage zeroes everything outside it.
       const half = Math.sqrt(Math.max(0, radius * radius - x * x));
-      const c0 = Math.max(0, Math.ceil(radius - half));
-      const c1 = Math.min(n - 1, Math.floor(radius + half));
-      // Detector coordinate of (row, c0), then + cos per column: t = y cos θ − x sin θ.
-      let u = (c0 - radius) * cos - x * sin + center + detectorOffset;
-      const offset = row * n;
-      for (let col = c0; col <= c1; col++, u += cos) {
-        if (u < 0 || u > last) continue;
-        const i = Math.floor(u);
-        slice[offset + col]! += i === last ? p[last]! : p[i]! + (u - i) * (p[i + 1]! - p[i]!);
+      let c0 = Math.max(0, Math.ceil(radius - half));
+      let c1 = Math.min(n - 1, Math.floor(radius + half));
+      // Detector coordinate of (row, col): u = (col − radius) cos θ − x sin θ + centre, linear in col.
+      const u0 = -radius * cos - x * sin + center + detectorOffset;
+      // Clip the columns to those whose u falls on the detector [0, last] (np.interp's left/right = 0).
+      if (Math.abs(cos) > 1e-12) {
+        const a = -u0 / cos;
+        const b = (last - u0) / cos;
+        c0 = Math.max(c0, Math.ceil(Math.min(a, b)));
+        c1 = Math.min(c1, Math.floor(Math.max(a, b)));
+      } else if (u0 < 0 || u0 > last) {
+        continue;
       }
+      backprojectRow(slice, row * n, c0, c1, u0, cos, p, last);
     }
   }
   const scale = Math.PI / (2 * count);
   for (let i = 0; i < slice.length; i++) slice[i]! *= scale;
   return { data: slice, shape: [n, n] };
+}
+
+/** Adds projection `p` along one slice row, columns c0..c1, linear interpolation at u0 + col·step. */
+function backprojectRow(slice: Float64Array, offset: number, c0: number, c1: number, u0: number, step: number, p: Float64Array, last: number): void {
+  for (let col = c0; col <= c1; col++) {
+    const u = u0 + col * step;
+    // Rounding at the clipped ends can put u a hair outside [0, last].
+    if (u < 0 || u > last) continue;
+    const i = u | 0;
+    const lo = p[i]!;
+    slice[offset + col]! += i >= last ? lo : lo + (u - i) * (p[i + 1]! - lo);
+  }
 }
