@@ -74,6 +74,7 @@ describe("geometry and frames that make no sense", () => {
     throwsNaming(() => ai.prepare1d({ npt: 0 }), "npt");
     throwsNaming(() => ai.prepare1d({ npt: 5, unit: "r_mm" as never }), "unit");
     throwsNaming(() => ai.prepare1d({ npt: 5, method: "lut" as never }), "method");
+    throwsNaming(() => ai.prepare1d({ npt: 5, method: "histogram", split: "bbox" }), "split");
     throwsNaming(() => ai.prepare1d({ npt: 5, polarizationFactor: 2 }), "polarizationFactor");
     throwsNaming(() => ai.prepare1d({ npt: 5, azimuthRange: [10, -10] }), "azimuthRange");
     throwsNaming(() => ai.prepare1d({ npt: 5, mask: new Uint8Array(200).fill(1) }), "mask");

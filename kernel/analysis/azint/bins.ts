@@ -1,3 +1,4 @@
+import type { Contributions } from "./engines.ts";
 import { parameterError } from "./errors.ts";
 
 /** pyFAI widens the upper end of a default range by one float32 ulp so the largest position falls inside. */
@@ -12,10 +13,12 @@ export interface Axis {
 }
 
 /**
- * The axis pyFAI's integrators use (errors name the options `names` gives): `range` if given (already in internal units), else
- * [min, max·(1 + ε₃₂)] of the positions of the pixels marked in `include` (all pixels when omitted).
+ * The axis pyFAI's integrators use: `range` if given (already in internal units), else
+ * [min(low), max(high)·(1 + ε₃₂)] over the pixels marked in `include` (all pixels when omitted),
+ * where low and high are the pixels' positions, or the ends of their extents when pixels are split.
+ * Errors name the options `names` gives.
  */
-export function makeAxis(names: { bins: string; range: string }, positions: Float64Array, bins: number, include?: Uint8Array, range?: readonly [number, number]): Axis {
+export function makeAxis(names: { bins: string; range: string }, low: Float64Array, high: Float64Array, bins: number, include?: Uint8Array, range?: readonly [number, number]): Axis {
   if (!Number.isInteger(bins) || bins < 1) throw parameterError(names.bins, `must be a positive integer number of bins (got ${bins})`);
   let min: number;
   let max: number;
@@ -25,11 +28,10 @@ export function makeAxis(names: { bins: string; range: string }, positions: Floa
   } else {
     min = Infinity;
     max = -Infinity;
-    for (let i = 0; i < positions.length; i++) {
+    for (let i = 0; i < low.length; i++) {
       if (include && !include[i]) continue;
-      const x = positions[i]!;
-      if (x < min) min = x;
-      if (x > max) max = x;
+      if (low[i]! < min) min = low[i]!;
+      if (high[i]! > max) max = high[i]!;
     }
     if (!(max >= min)) throw parameterError("mask", "leaves no pixel to integrate");
     max *= EPS32;
@@ -66,6 +68,57 @@ export function pixelBins(include: Uint8Array, radial: Float64Array, radialAxis:
       if (ab >= 0) out[i] = ab * nr + rb;
     } else {
       out[i] = rb;
+    }
+  }
+  return out;
+}
+
+/**
+ * pyFAI's "bbox" pixel splitting: a pixel spreads evenly over [low, high] (its centre ± its largest
+ * centre-to-corner distance), so each bin it overlaps gets the overlapping fraction. Contributions
+ * outside the axis are dropped. Two passes (count, fill) into typed arrays.
+ */
+export function bboxContributions(include: Uint8Array, low: Float64Array, high: Float64Array, axis: Axis): Contributions {
+  const { min, delta, bins } = axis;
+  const each = (visit: (b: number, i: number, c: number) => void): void => {
+    for (let i = 0; i < low.length; i++) {
+      if (!include[i]) continue;
+      const f0 = (low[i]! - min) / delta;
+      const f1 = (high[i]! - min) / delta;
+      if (f1 < 0 || f0 >= bins) continue;
+      const b0 = Math.floor(f0);
+      const b1 = Math.floor(f1);
+      if (b0 === b1) {
+        visit(b0, i, 1);
+        continue;
+      }
+      const a = 1 / (f1 - f0);
+      for (let b = Math.max(b0, 0); b <= Math.min(b1, bins - 1); b++) visit(b, i, b === b0 ? (b0 + 1 - f0) * a : b === b1 ? (f1 - b1) * a : a);
+    }
+  };
+  let n = 0;
+  each(() => n++);
+  const bin = new Int32Array(n);
+  const pixel = new Int32Array(n);
+  const coef = new Float32Array(n);
+  let e = 0;
+  each((b, i, c) => {
+    bin[e] = b;
+    pixel[e] = i;
+    coef[e++] = c;
+  });
+  return { bin, pixel, coef };
+}
+
+/** Each pixel's largest |corner − centre| of a position, from the (rows+1)×(cols+1) corner grid. */
+export function cornerDeltas(centres: Float64Array, corners: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  const w = cols + 1;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const x = centres[r * cols + c]!;
+      const k = r * w + c;
+      out[r * cols + c] = Math.max(Math.abs(corners[k]! - x), Math.abs(corners[k + 1]! - x), Math.abs(corners[k + w]! - x), Math.abs(corners[k + w + 1]! - x));
     }
   }
   return out;

@@ -32,8 +32,32 @@ function binCount(plan: BinningPlan): number {
 }
 
 /**
+ * Pixel-to-bin contributions in pixel order: pixel[e] adds coef[e] (1 when absent, i.e. no pixel
+ * splitting) of its signal, normalization and count, and coef[e]² of its variance, to bin[e].
+ */
+export interface Contributions {
+  readonly bin: Int32Array;
+  readonly pixel: Int32Array;
+  readonly coef?: Float32Array;
+}
+
+/** One whole-pixel contribution per binned pixel (bin −1 = none). */
+export function wholePixels(bins: Int32Array): Contributions {
+  let n = 0;
+  for (let i = 0; i < bins.length; i++) if (bins[i]! >= 0) n++;
+  const bin = new Int32Array(n);
+  const pixel = new Int32Array(n);
+  for (let i = 0, e = 0; i < bins.length; i++) {
+    if (bins[i]! < 0) continue;
+    bin[e] = bins[i]!;
+    pixel[e++] = i;
+  }
+  return { bin, pixel };
+}
+
+/**
  * What does not change between frames, summed per bin once: normalization, dark and pixel count of
- * the contributing pixels. Each frame then only sums raw values; `frameSums` starts from these and
+ * the contributing pixels (weighted by their coefficients). Each frame then only sums raw values; `frameSums` starts from these and
  * `drop` takes out a pixel whose raw value is NaN in that frame (pyFAI 0.21 skips NaN, while
  * ±Infinity reaches the sums as there).
  */
@@ -44,19 +68,20 @@ class StaticSums {
 
   constructor(
     readonly plan: BinningPlan,
-    bins: Int32Array,
+    { bin, pixel, coef }: Contributions,
   ) {
     const nb = binCount(plan);
     const { norm, dark } = plan.corrections;
     this.normalization = new Float64Array(nb);
     this.dark = new Float64Array(nb);
     this.count = new Float64Array(nb);
-    for (let i = 0; i < bins.length; i++) {
-      const b = bins[i]!;
-      if (b < 0) continue;
-      this.normalization[b]! += norm[i]!;
-      if (dark) this.dark[b]! += dark[i]!;
-      this.count[b]! += 1;
+    for (let e = 0; e < bin.length; e++) {
+      const b = bin[e]!;
+      const i = pixel[e]!;
+      const c = coef ? coef[e]! : 1;
+      this.normalization[b]! += c * norm[i]!;
+      if (dark) this.dark[b]! += c * dark[i]!;
+      this.count[b]! += c;
     }
   }
 
@@ -65,11 +90,11 @@ class StaticSums {
     return { signal, normalization: this.normalization.slice(), count: this.count.slice(), ...(this.plan.poisson ? { variance: new Float64Array(signal.length) } : {}) };
   }
 
-  drop(sums: { normalization: Float64Array; count: Float64Array }, darkSum: Float64Array, i: number, b: number): void {
+  drop(sums: { normalization: Float64Array; count: Float64Array }, darkSum: Float64Array, i: number, b: number, c = 1): void {
     const { norm, dark } = this.plan.corrections;
-    sums.normalization[b]! -= norm[i]!;
-    sums.count[b]! -= 1;
-    if (dark) darkSum[b]! -= dark[i]!;
+    sums.normalization[b]! -= c * norm[i]!;
+    sums.count[b]! -= c;
+    if (dark) darkSum[b]! -= c * dark[i]!;
   }
 }
 
@@ -80,7 +105,7 @@ class StaticSums {
  */
 export function histogramEngine(plan: BinningPlan): Engine {
   const { include, radial, radialAxis, chi, azimuthAxis } = plan;
-  const fixed = new StaticSums(plan, pixelBins(include, radial, radialAxis, chi, azimuthAxis));
+  const fixed = new StaticSums(plan, wholePixels(pixelBins(include, radial, radialAxis, chi, azimuthAxis)));
   const { min: r0, delta: dr, bins: nr } = radialAxis;
   return (frame) => {
     const sums = fixed.frameSums();
@@ -110,14 +135,16 @@ export function histogramEngine(plan: BinningPlan): Engine {
 
 /**
  * The CSR lookup, column-blocked for cache: the image is cut into blocks of BLOCK_PIXELS
- * consecutive pixels, and each stored row lists the pixels of one bin within one block, so that
- * a frame's gathers stay inside a block that fits in the L2 cache. Row r adds into bin rowBin[r];
- * all coefficients are 1 (no pixel splitting). Summing the rows of a bin gives pyFAI's CSR row.
+ * consecutive pixels, and each stored row lists the contributions to one bin from one block, so
+ * that a frame's gathers stay inside a block that fits in the L2 cache. Row r adds into bin
+ * rowBin[r]; `data` holds the coefficients when pixels are split. Summing the rows of a bin gives
+ * pyFAI's CSR row.
  */
 export interface CsrMatrix {
   readonly rowBin: Int32Array;
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
+  readonly data?: Float32Array;
 }
 
 /**
@@ -126,18 +153,21 @@ export interface CsrMatrix {
  */
 const BLOCK_PIXELS = 1 << 14;
 
-/** Builds the blocked CSR lookup from each pixel's bin (−1 = none) by a counting sort on (block, bin). */
-export function buildCsr(bins: Int32Array, nb: number): CsrMatrix {
+/** Builds the blocked CSR lookup from contributions (in pixel order) by a counting sort on (block, bin). */
+export function buildCsr({ bin, pixel, coef }: Contributions, nb: number): CsrMatrix {
   const counts = new Int32Array(nb);
+  const offset = new Int32Array(nb);
   const rowBin: number[] = [];
   const indptr: number[] = [0];
-  const indices = new Int32Array(bins.reduce((n, b) => (b >= 0 ? n + 1 : n), 0));
+  const indices = new Int32Array(bin.length);
+  const data = coef ? new Float32Array(bin.length) : undefined;
   let filled = 0;
-  for (let start = 0; start < bins.length; start += BLOCK_PIXELS) {
-    const end = Math.min(start + BLOCK_PIXELS, bins.length);
+  for (let start = 0; start < bin.length; ) {
+    const blockEnd = (Math.floor(pixel[start]! / BLOCK_PIXELS) + 1) * BLOCK_PIXELS;
+    let end = start;
+    while (end < bin.length && pixel[end]! < blockEnd) end++;
     counts.fill(0);
-    for (let i = start; i < end; i++) if (bins[i]! >= 0) counts[bins[i]!]! += 1;
-    const offset = new Int32Array(nb);
+    for (let e = start; e < end; e++) counts[bin[e]!]! += 1;
     for (let b = 0; b < nb; b++) {
       if (counts[b] === 0) continue;
       offset[b] = filled;
@@ -145,23 +175,25 @@ export function buildCsr(bins: Int32Array, nb: number): CsrMatrix {
       rowBin.push(b);
       indptr.push(filled);
     }
-    for (let i = start; i < end; i++) {
-      const b = bins[i]!;
-      if (b >= 0) indices[offset[b]!++] = i;
+    for (let e = start; e < end; e++) {
+      const at = offset[bin[e]!]!++;
+      indices[at] = pixel[e]!;
+      if (data) data[at] = coef![e]!;
     }
+    start = end;
   }
-  return { rowBin: Int32Array.from(rowBin), indptr: Int32Array.from(indptr), indices };
+  return { rowBin: Int32Array.from(rowBin), indptr: Int32Array.from(indptr), indices, ...(data ? { data } : {}) };
 }
 
 /**
- * pyFAI's "no splitting, CSR" method: the lookup is built once, and since dark, flat, polarization
- * and solid angle do not change between frames their per-bin sums are precomputed too, so a frame
- * costs one gather of its raw values. A NaN raw value removes that pixel for that frame only.
+ * pyFAI's CSR method, without pixel splitting or with "bbox" splitting (coefficients): the lookup
+ * is built once, and since dark, flat, polarization and solid angle do not change between frames
+ * their per-bin sums are precomputed too, so a frame costs one gather of its raw values. A NaN raw
+ * value removes that pixel for that frame only.
  */
-export function csrEngine(plan: BinningPlan): Engine {
-  const bins = pixelBins(plan.include, plan.radial, plan.radialAxis, plan.chi, plan.azimuthAxis);
-  const fixed = new StaticSums(plan, bins);
-  const { rowBin, indptr, indices } = buildCsr(bins, binCount(plan));
+export function csrEngine(plan: BinningPlan, contributions: Contributions): Engine {
+  const fixed = new StaticSums(plan, contributions);
+  const { rowBin, indptr, indices, data } = buildCsr(contributions, binCount(plan));
   const rows = rowBin.length;
   return (frame) => {
     const sums = fixed.frameSums();
@@ -175,12 +207,13 @@ export function csrEngine(plan: BinningPlan): Engine {
       let v2 = 0;
       for (; k < end; k++) {
         const v = frame[indices[k]!]!;
+        const c = data ? data[k]! : 1;
         if (v !== v) {
-          fixed.drop(sums, darkSum, indices[k]!, b);
+          fixed.drop(sums, darkSum, indices[k]!, b, c);
           continue;
         }
-        s += v;
-        v2 += v > 1 ? v : 1;
+        s += c * v;
+        v2 += c * c * (v > 1 ? v : 1);
       }
       signal[b]! += s;
       if (variance) variance[b]! += v2;

@@ -67,36 +67,49 @@ export interface PixelAngles {
 }
 
 /**
- * 2θ = atan2(√(t1²+t2²), t3) and χ = atan2(t1, t2) (χ in (−π, π], pyFAI's default discontinuity at
- * π) at each pixel centre ((i + 0.5)·pixel), and the incidence cosine dist/√(dist²+p1²+p2²) that
- * pyFAI's solid angle uses. Hand-written numeric loop: one pass, no per-pixel allocation.
+ * 2θ = atan2(√(t1²+t2²), t3), χ = atan2(t1, t2) (in (−π, π], pyFAI's default discontinuity at π) and
+ * the incidence cosine dist/√(dist²+p1²+p2²) that pyFAI's solid angle uses, on a rows × cols grid of
+ * detector points at ((i + offset)·pixel1, (j + offset)·pixel2). Hand-written numeric loop: one
+ * pass, no per-point allocation; χ and the cosine only when their arrays are given.
  */
-export function pixelAngles(geometry: Geometry): PixelAngles {
-  const g = checkGeometry(geometry);
-  const [rows, cols] = g.shape;
+function angleGrid(g: Geometry, rows: number, cols: number, offset: number, tth: Float64Array, chi?: Float64Array, cosIncidence?: Float64Array): void {
   const [r11, r12, r13, r21, r22, r23, r31, r32, r33] = rotation(g);
   const L = g.dist;
-  const n = rows * cols;
-  const tth = new Float64Array(n);
-  const chi = new Float64Array(n);
-  const cosIncidence = new Float64Array(n);
   for (let i = 0; i < rows; i++) {
-    const p1 = (i + 0.5) * g.pixel1 - g.poni1;
+    const p1 = (i + offset) * g.pixel1 - g.poni1;
     const a1 = r11 * p1 + r13 * L;
     const a2 = r21 * p1 + r23 * L;
     const a3 = r31 * p1 + r33 * L;
     const row = i * cols;
     for (let j = 0; j < cols; j++) {
-      const p2 = (j + 0.5) * g.pixel2 - g.poni2;
+      const p2 = (j + offset) * g.pixel2 - g.poni2;
       const t1 = a1 + r12 * p2;
       const t2 = a2 + r22 * p2;
       const t3 = a3 + r32 * p2;
       tth[row + j] = Math.atan2(Math.sqrt(t1 * t1 + t2 * t2), t3);
-      chi[row + j] = Math.atan2(t1, t2);
-      cosIncidence[row + j] = L / Math.sqrt(L * L + p1 * p1 + p2 * p2);
+      if (chi) chi[row + j] = Math.atan2(t1, t2);
+      if (cosIncidence) cosIncidence[row + j] = L / Math.sqrt(L * L + p1 * p1 + p2 * p2);
     }
   }
-  return { tth, chi, cosIncidence };
+}
+
+/** 2θ and χ (rad) and the incidence cosine at every pixel centre ((i + ½)·pixel), row-major. */
+export function pixelAngles(geometry: Geometry): PixelAngles {
+  const g = checkGeometry(geometry);
+  const [rows, cols] = g.shape;
+  const n = rows * cols;
+  const angles = { tth: new Float64Array(n), chi: new Float64Array(n), cosIncidence: new Float64Array(n) };
+  angleGrid(g, rows, cols, 0.5, angles.tth, angles.chi, angles.cosIncidence);
+  return angles;
+}
+
+/** 2θ (rad) at the (rows + 1) × (cols + 1) pixel corners, row-major. */
+export function cornerTwoTheta(geometry: Geometry): Float64Array {
+  const g = checkGeometry(geometry);
+  const [rows, cols] = g.shape;
+  const tth = new Float64Array((rows + 1) * (cols + 1));
+  angleGrid(g, rows + 1, cols + 1, 0, tth);
+  return tth;
 }
 
 /** 2θ (rad) at a fractional pixel position, with pixel (r, c) spanning [c, c+1) × [r, r+1). */

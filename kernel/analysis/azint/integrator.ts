@@ -1,8 +1,8 @@
-import { binCenters, makeAxis } from "./bins.ts";
+import { bboxContributions, binCenters, cornerDeltas, makeAxis, pixelBins } from "./bins.ts";
 import { type CorrectionOptions, pixelCorrections } from "./corrections.ts";
-import { type BinSums, type BinningPlan, csrEngine, type Engine, histogramEngine } from "./engines.ts";
+import { type BinSums, type BinningPlan, csrEngine, type Engine, histogramEngine, wholePixels } from "./engines.ts";
 import { parameterError, type PixelArray, requirePixels } from "./errors.ts";
-import { checkGeometry, type Geometry, type PixelAngles, pixelAngles } from "./geometry.ts";
+import { checkGeometry, cornerTwoTheta, type Geometry, type PixelAngles, pixelAngles } from "./geometry.ts";
 import { checkUnit, RADIAL_UNITS, type RadialUnit, radialPositions } from "./units.ts";
 
 /**
@@ -24,6 +24,11 @@ interface CommonOptions extends CorrectionOptions {
 export interface Integrate1dOptions extends CommonOptions {
   /** Number of radial bins. */
   readonly npt: number;
+  /**
+   * "no" (default): each pixel goes whole into the bin of its centre. "bbox" (CSR only): each pixel
+   * spreads over its radial extent, centre ± largest centre-to-corner distance, as pyFAI's "bbox".
+   */
+  readonly split?: "no" | "bbox";
   /** Default "q_nm^-1", as pyFAI's integrate1d. */
   readonly unit?: RadialUnit;
 }
@@ -100,6 +105,7 @@ export class AzimuthalIntegrator {
   readonly geometry: Geometry;
   #angles: PixelAngles | undefined;
   readonly #radial = new Map<RadialUnit, Float64Array>();
+  readonly #deltas = new Map<RadialUnit, Float64Array>();
 
   constructor(geometry: Geometry) {
     this.geometry = checkGeometry(geometry);
@@ -120,14 +126,29 @@ export class AzimuthalIntegrator {
   #positions(unit: RadialUnit): Float64Array {
     let p = this.#radial.get(unit);
     if (!p) {
-      p = radialPositions(this.geometry, this.angles, unit);
+      p = radialPositions(this.geometry, this.angles.tth, unit);
       this.#radial.set(unit, p);
     }
     return p;
   }
 
-  #plan(options: CommonOptions, unit: RadialUnit, npt: number, nptAzim?: number): { plan: BinningPlan; engine: Engine; scale: number } {
+  /** Each pixel's radial half-extent (largest centre-to-corner distance) in the unit's internal scale. */
+  #radialDeltas(unit: RadialUnit): Float64Array {
+    let d = this.#deltas.get(unit);
+    if (!d) {
+      const [rows, cols] = this.geometry.shape;
+      d = cornerDeltas(this.#positions(unit), radialPositions(this.geometry, cornerTwoTheta(this.geometry), unit), rows, cols);
+      this.#deltas.set(unit, d);
+    }
+    return d;
+  }
+
+  #plan(options: CommonOptions & { split?: "no" | "bbox" }, unit: RadialUnit, npt: number, nptAzim?: number): { plan: BinningPlan; engine: Engine; scale: number } {
     const method = options.method ?? "csr";
+    const split = options.split ?? "no";
+    if (split !== "no" && (split !== "bbox" || method !== "csr" || nptAzim !== undefined)) {
+      throw parameterError("split", `must be "no", or "bbox" with method "csr" in 1D (got ${String(split)} with ${method}${nptAzim === undefined ? "" : " in 2D"})`);
+    }
     if (method !== "csr" && method !== "histogram") throw parameterError("method", `must be "csr" or "histogram" (got ${String(method)})`);
     if (options.errorModel !== undefined && options.errorModel !== "poisson") throw parameterError("errorModel", `must be "poisson" or omitted (got ${String(options.errorModel)})`);
     const { scale } = RADIAL_UNITS[checkUnit(unit)];
@@ -148,10 +169,16 @@ export class AzimuthalIntegrator {
       }
     }
     const radialRange = options.radialRange ? ([options.radialRange[0] / scale, options.radialRange[1] / scale] as const) : undefined;
-    const radialAxis = makeAxis({ bins: nptAzim === undefined ? "npt" : "nptRad", range: "radialRange" }, radial, npt, inRange, radialRange);
-    const azimuthAxis = nptAzim === undefined ? undefined : makeAxis({ bins: "nptAzim", range: "azimuthRange" }, chi, nptAzim, inRange, azimuth);
+    // A split pixel spans [centre − delta, centre + delta], never below 0 (2θ and q are non-negative).
+    const deltas = split === "bbox" ? this.#radialDeltas(unit) : undefined;
+    const low = deltas ? radial.map((x, i) => Math.max(x - deltas[i]!, 0)) : radial;
+    const high = deltas ? radial.map((x, i) => x + deltas[i]!) : radial;
+    const radialAxis = makeAxis({ bins: nptAzim === undefined ? "npt" : "nptRad", range: "radialRange" }, low, high, npt, inRange, radialRange);
+    const azimuthAxis = nptAzim === undefined ? undefined : makeAxis({ bins: "nptAzim", range: "azimuthRange" }, chi, chi, nptAzim, inRange, azimuth);
     const plan: BinningPlan = { corrections, include, radial, radialAxis, ...(azimuthAxis ? { chi, azimuthAxis } : {}), poisson: options.errorModel === "poisson" };
-    return { plan, engine: method === "csr" ? csrEngine(plan) : histogramEngine(plan), scale };
+    if (method === "histogram") return { plan, engine: histogramEngine(plan), scale };
+    const contributions = deltas ? bboxContributions(include, low, high, radialAxis) : wholePixels(pixelBins(include, radial, radialAxis, azimuthAxis && chi, azimuthAxis));
+    return { plan, engine: csrEngine(plan, contributions), scale };
   }
 
   #checkFrame(frame: PixelArray): void {

@@ -1,5 +1,5 @@
 import { parameterError } from "./errors.ts";
-import { type Geometry, type PixelAngles, requireWavelength } from "./geometry.ts";
+import { type Geometry, requireWavelength } from "./geometry.ts";
 
 /**
  * Radial units, named as pyFAI names them. Positions are computed in each kind's internal unit
@@ -20,11 +20,11 @@ export function checkUnit(unit: string): RadialUnit {
   return unit as RadialUnit;
 }
 
-/** Radial position of every pixel centre in the unit's internal scale (rad for 2θ, nm⁻¹ for q). */
-export function radialPositions(geometry: Geometry, angles: PixelAngles, unit: RadialUnit): Float64Array {
-  if (RADIAL_UNITS[unit].kind === "2th") return angles.tth;
+/** Radial positions for 2θ values (rad) in the unit's internal scale (rad for 2θ, nm⁻¹ for q). */
+export function radialPositions(geometry: Geometry, tth: Float64Array, unit: RadialUnit): Float64Array {
+  if (RADIAL_UNITS[unit].kind === "2th") return tth;
   const k = (4e-9 * Math.PI) / requireWavelength(geometry);
-  const q = new Float64Array(angles.tth.length);
-  for (let i = 0; i < q.length; i++) q[i] = k * Math.sin(angles.tth[i]! / 2);
+  const q = new Float64Array(tth.length);
+  for (let i = 0; i < q.length; i++) q[i] = k * Math.sin(tth[i]! / 2);
   return q;
 }
