@@ -1,16 +1,9 @@
 import type { Notebook } from "../contents/nbformat.ts";
+import { code, markdown } from "./cells.ts";
 import { DEMO_SCAN } from "./demo-scan.ts";
 import { notebookOf } from "./welcome-notebook.ts";
 
 export const INTEGRATION_NOTEBOOK = "Azimuthal integration.ipynb";
-
-function code(id: string, lines: string[]): Notebook["cells"][number] {
-  return { id, cell_type: "code", metadata: {}, source: lines.join("\n"), outputs: [], execution_count: null };
-}
-
-function markdown(id: string, lines: string[]): Notebook["cells"][number] {
-  return { id, cell_type: "markdown", metadata: {}, source: lines.join("\n") };
-}
 
 /**
  * Worked example of the analysis library on the demo scan: geometry from the NeXus detector group,
