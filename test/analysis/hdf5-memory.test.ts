@@ -16,7 +16,7 @@ let cleanup: () => Promise<void>;
 
 before(async () => {
   ({ root, cleanup } = await tempDataRoot());
-  for (const layout of ["contiguous", "bitshuffle"]) {
+  for (const layout of ["contiguous", "gzip", "bitshuffle"]) {
     await makeFixture(root, "big", `${layout}.h5`, "--layout", layout, "--frames", String(FRAMES), "--shape", String(SIDE), String(SIDE));
   }
 });
@@ -28,7 +28,7 @@ after(() => cleanup());
 // may grow by at most two frames, and the process's peak RSS by at most 16 frames (64 MiB,
 // a quarter of the data): frames already returned are garbage the collector frees in batches,
 // so the bound allows a few of them, and a reader that loaded the file would exceed it 4 times.
-for (const layout of ["contiguous", "bitshuffle"]) {
+for (const layout of ["contiguous", "gzip", "bitshuffle"]) {
   test(`${layout}: reading ${FRAMES} frames of ${SIDE}² uint32 one by one stays within a few frames of memory`, async () => {
     v8.setFlagsFromString("--expose-gc");
     const gc = vm.runInNewContext("gc") as () => void;

@@ -1,0 +1,20 @@
+"""Reads /data frame by frame with h5py (+ hdf5plugin and Debian's bitshuffle plugin); prints JSON
+{seconds, rssAfterOpen, peakRss} (bytes). usage: hdf5_read_h5py.py FILE"""
+import json
+import os
+import resource
+import sys
+import time
+
+import h5py
+import hdf5plugin  # noqa: F401
+
+with h5py.File(sys.argv[1], "r") as f:
+    ds = f["data"]
+    ds[0]
+    rss_after_open = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    t = time.perf_counter()
+    for i in range(ds.shape[0]):
+        frame = ds[i]
+    seconds = time.perf_counter() - t
+print(json.dumps({"seconds": seconds, "rssAfterOpen": rss_after_open, "peakRss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
