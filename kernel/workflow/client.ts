@@ -64,8 +64,10 @@ export class RunsClient {
     return (await this.#request<RunModel>('POST', 'api/lightbook/runs', { recipe, key: opts.key, name: opts.name ?? '' })).body;
   }
 
-  async get(id: string, opts: { tasks?: boolean } = {}): Promise<RunModel> {
-    return (await this.#request<RunModel>('GET', `api/lightbook/runs/${id}?tasks=${opts.tasks ? 1 : 0}`)).body;
+  /** The run; with `waitMs`, the server answers as soon as the run ends, or after waitMs (long polling). */
+  async get(id: string, opts: { tasks?: boolean; waitMs?: number } = {}): Promise<RunModel> {
+    const wait = opts.waitMs ? `&wait=${opts.waitMs}` : '';
+    return (await this.#request<RunModel>('GET', `api/lightbook/runs/${id}?tasks=${opts.tasks ? 1 : 0}${wait}`)).body;
   }
 
   async cancel(id: string): Promise<void> {

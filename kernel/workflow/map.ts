@@ -136,11 +136,11 @@ export class Workflow {
     const signal = opts.signal ?? this.deps.cellSignal();
     signal?.throwIfAborted();
     const run = await client.submit(recipe, { key: opts.key ?? randomUUID(), name: opts.name });
-    return this.follow(run.id, { ...opts, name: opts.name ?? run.name, signal });
+    return this.follow(run.id, { ...opts, name: opts.name ?? run.name, signal }, run);
   }
 
   /** Follows an existing run (e.g. after a map gave up on an unreachable server) to its end. */
-  async follow(id: string, opts: Pick<MapOptions, 'name' | 'progress' | 'serverTimeoutMs' | 'signal'> = {}): Promise<RunModel> {
+  async follow(id: string, opts: Pick<MapOptions, 'name' | 'progress' | 'serverTimeoutMs' | 'signal'> = {}, known?: RunModel): Promise<RunModel> {
     const client = this.deps.client();
     const signal = opts.signal ?? this.deps.cellSignal();
     const displayId = `lightbook-run-${id}`;
@@ -159,9 +159,11 @@ export class Workflow {
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       for (let poll = 0; ; poll++) {
-        let run: RunModel | undefined;
+        let run: RunModel | undefined = poll === 0 ? known : undefined;
+        const asked = this.#now();
         try {
-          run = await client.get(id);
+          // The server answers when the run ends, or after half a second: progress twice a second, the end at once.
+          run ??= await client.get(id, { waitMs: cancelled ? 100 : 500 });
           lastContact = this.#now();
         } catch (e: unknown) {
           if (e instanceof RunsApiError && e.status === 404) throw new Error(`run ${id} does not exist on ${client.apiUrl}`);
@@ -193,8 +195,10 @@ export class Workflow {
           // Keep polling briefly so the display shows the cancellation; the cell is already interrupted.
           if (poll > 20) throw new WorkflowCancelledError(`run ${id} was cancelled`);
         }
-        // Fast at first (short runs end quickly), then at most twice a second.
-        await sleep(Math.min(500, 20 * 1.5 ** Math.min(poll, 20)), undefined);
+        // A server that did not wait (or an error) is asked again after a pause, never in a tight loop.
+        const took = this.#now() - asked;
+        if (run === undefined) await sleep(500, undefined);
+        else if (took < 20) await sleep(20 - took, undefined);
       }
     } finally {
       signal?.removeEventListener('abort', cancel);

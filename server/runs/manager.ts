@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import { dependencies, type CreateRunBody, type Recipe, type ResultModel, type RunModel, type RunState, type TaskInput, type TaskModel, type TaskState } from "./model.ts";
 import { partitionStep } from "./partition.ts";
 import type { Queue } from "./queue.ts";
+import type { Scheduler } from "./scheduler.ts";
 import { decodeResult } from "./result-codec.ts";
 import { readResults } from "./sql/results.ts";
 
@@ -22,6 +23,7 @@ export class RunManager {
     private readonly db: Db,
     private readonly pool: pg.Pool,
     private readonly queue: Queue,
+    private readonly scheduler: Scheduler,
     private readonly opts: RunManagerOptions,
     private readonly log: Logger,
   ) {}
@@ -75,18 +77,18 @@ export class RunManager {
 
   async list(opts: { limit: number; state?: RunState }): Promise<RunModel[]> {
     const runs = await this.db.run.findMany({ where: opts.state ? { state: opts.state } : {}, orderBy: { createdAt: "desc" }, take: opts.limit });
-    const live = await this.liveCounts(runs.filter((r) => r.state === "pending" || r.state === "running").map((r) => r.id));
-    return runs.map((r) => runModel(r, live.get(r.id)));
+    const counts = await this.counts(runs.map((r) => r.id));
+    return runs.map((r) => runModel(r, counts.get(r.id)));
   }
 
   async get(id: string, opts: { tasks: boolean; recipe?: boolean }): Promise<RunModel> {
     const run = await this.find(id);
-    const live = await this.liveCounts([run.id]);
-    const model = runModel(run, live.get(run.id));
-    if (run.failed > 0 && model.error === null) {
+    const counts = await this.counts([run.id]);
+    const model = runModel(run, counts.get(run.id));
+    if (model.counts.failed > 0 && model.error === null) {
       // Say which tasks failed and why, without making the user open the task table.
       const failed = await this.db.task.findMany({ where: { runId: id, state: "failed" }, orderBy: { partition: "asc" }, take: 3, select: { partition: true, error: true } });
-      model.error = `${run.failed} of ${run.total} tasks failed; ` + failed.map((t) => `partition ${t.partition}: ${t.error ?? "no error recorded"}`).join("; ");
+      model.error = `${model.counts.failed} of ${run.total} tasks failed; ` + failed.map((t) => `partition ${t.partition}: ${t.error ?? "no error recorded"}`).join("; ");
     }
     if (opts.recipe !== false) model.recipe = run.recipe as Recipe;
     if (opts.tasks) {
@@ -109,6 +111,28 @@ export class RunManager {
       );
     }
     return model;
+  }
+
+  /**
+   * The run once it has ended, or after `waitMs` (long polling: a client learns of the end at
+   * once, without polling fast). Agents announce ends with NOTIFY; the wait is capped anyway.
+   */
+  async waitForEnd(id: string, waitMs: number): Promise<void> {
+    const run = await this.find(id);
+    if (run.state !== "pending" && run.state !== "running") return;
+    await new Promise<void>((resolve) => {
+      const onEnded = (runId: string) => {
+        if (runId === id) done();
+      };
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        events.off("ended", onEnded);
+        resolve();
+      }
+      const events = this.scheduler.events;
+      events.on("ended", onEnded);
+    });
   }
 
   /** Results in partition order, a page at a time (`after` the last partition seen). */
@@ -143,7 +167,7 @@ export class RunManager {
       if (run.state !== "pending" && run.state !== "running") return [];
       const queued = await tx.task.findMany({ where: { runId: id, state: "queued" }, select: { partition: true } });
       await tx.task.updateMany({ where: { runId: id, state: "queued" }, data: { state: "cancelled", finishedAt: new Date(), error: "cancelled" } });
-      await tx.run.update({ where: { id }, data: { state: "cancelled", finishedAt: new Date(), cancelled: { increment: queued.length }, stepsPending: 0 } });
+      await tx.run.update({ where: { id }, data: { state: "cancelled", finishedAt: new Date(), stepsPending: 0 } });
       return queued.map((t) => t.partition);
     });
     if (partitions.length > 0) await this.queue.remove(id, partitions);
@@ -158,27 +182,27 @@ export class RunManager {
     return run;
   }
 
-  /** Queued and running tasks of live runs (ended ones are counted on the run row). */
-  private async liveCounts(ids: string[]): Promise<Map<string, { queued: number; running: number }>> {
-    const counts = new Map<string, { queued: number; running: number }>();
+  /** Tasks by state, per run (one indexed query on task(run_id, state)). */
+  private async counts(ids: string[]): Promise<Map<string, Record<TaskState, number>>> {
+    const counts = new Map<string, Record<TaskState, number>>();
     if (ids.length === 0) return counts;
-    const rows = await this.db.task.groupBy({ by: ["runId", "state"], where: { runId: { in: ids }, state: { in: ["queued", "running"] } }, _count: { _all: true } });
+    const rows = await this.db.task.groupBy({ by: ["runId", "state"], where: { runId: { in: ids } }, _count: { _all: true } });
     for (const r of rows) {
-      const c = counts.get(r.runId) ?? { queued: 0, running: 0 };
-      c[r.state as "queued" | "running"] = r._count._all;
+      const c = counts.get(r.runId) ?? { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+      c[r.state] = r._count._all;
       counts.set(r.runId, c);
     }
     return counts;
   }
 }
 
-function runModel(r: RunRow, live: { queued: number; running: number } | undefined): RunModel {
+function runModel(r: RunRow, c: Record<TaskState, number> | undefined): RunModel {
   return {
     id: r.id,
     key: r.key,
     name: r.name,
     state: r.state,
-    counts: { total: r.total, queued: live?.queued ?? 0, running: live?.running ?? 0, succeeded: r.succeeded, failed: r.failed, cancelled: r.cancelled },
+    counts: { total: r.total, queued: c?.queued ?? 0, running: c?.running ?? 0, succeeded: c?.succeeded ?? 0, failed: c?.failed ?? 0, cancelled: c?.cancelled ?? 0 },
     steps_pending: r.stepsPending,
     created_at: r.createdAt.toISOString(),
     started_at: r.startedAt?.toISOString() ?? null,

@@ -35,8 +35,11 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
          from agent group by 1`,
         [agentLostAfterMs],
       ),
-      pool.query<{ state: string; n: number; succeeded: number; failed: number; cancelled: number }>(
-        "select state::text, count(*)::int as n, sum(succeeded)::int as succeeded, sum(failed)::int as failed, sum(cancelled)::int as cancelled from run group by 1",
+      // Ended tasks counted from the task table (one scan per scrape; fine up to millions of tasks).
+      pool.query<{ kind: string; state: string; n: number }>(
+        `select 'run' as kind, state::text, count(*)::int as n from run group by 2
+         union all
+         select 'task', state::text, count(*)::int from task where state in ('succeeded', 'failed', 'cancelled') group by 2`,
       ),
       pool.query<{ wait: number; duration: number; finished_at: Date }>(
         `select extract(epoch from started_at - created_at)::float8 as wait, extract(epoch from finished_at - started_at)::float8 as duration, finished_at
@@ -55,10 +58,8 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
     runs.reset();
     const now = { succeeded: 0, failed: 0, cancelled: 0 };
     for (const row of r.rows) {
-      runs.set({ state: row.state }, row.n);
-      now.succeeded += row.succeeded;
-      now.failed += row.failed;
-      now.cancelled += row.cancelled;
+      if (row.kind === "run") runs.set({ state: row.state }, row.n);
+      else now[row.state as keyof typeof now] = row.n;
     }
     for (const k of Object.keys(ended) as (keyof typeof ended)[]) {
       if (now[k] > ended[k]) tasksEnded.inc({ state: k }, now[k] - ended[k]);

@@ -9,7 +9,11 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   state: z.enum(["pending", "running", "succeeded", "failed", "cancelled"]).optional(),
 });
-const getQuery = z.object({ tasks: z.enum(["0", "1"]).default("1") });
+const getQuery = z.object({
+  tasks: z.enum(["0", "1"]).default("1"),
+  /** Long polling: answer when the run ends, or after this many milliseconds. */
+  wait: z.coerce.number().int().min(0).max(30_000).optional(),
+});
 const resultsQuery = z.object({
   step: z.string().optional(),
   after: z.coerce.number().int().min(-1).optional(),
@@ -40,6 +44,7 @@ export function runRoutes(runs: RunManager): Router {
   });
   r.get("/api/lightbook/runs/:id", async (req, res) => {
     const q = parseQuery(getQuery, req.query);
+    if (q.wait) await runs.waitForEnd(req.params.id, q.wait);
     res.json(await runs.get(req.params.id, { tasks: q.tasks === "1" }));
   });
   r.get("/api/lightbook/runs/:id/results", async (req, res) => {

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import pg from "pg";
 import type { Db } from "../db/client.ts";
 import { coerceError } from "../errors.ts";
@@ -6,7 +7,7 @@ import { dependencies, type Recipe } from "./model.ts";
 import { partitionStep } from "./partition.ts";
 import type { Queue } from "./queue.ts";
 import { reapLostAgents, orphanedWorkerIds } from "./sql/agents.ts";
-import { countEnded } from "./sql/count-run.ts";
+import { settleRun, unsettledRuns } from "./sql/settle-run.ts";
 import { lockRunSteps } from "./sql/expand-step.ts";
 import { transaction } from "./sql/queryable.ts";
 import { failExhaustedTasks, tasksWithoutJob } from "./sql/repair.ts";
@@ -36,6 +37,8 @@ export class Scheduler {
   private listener: pg.Client | undefined;
   private stopped = false;
   private failures = 0;
+  /** "ended" (run id): a run ended, as agents announce it (NOTIFY); long-polling requests wait on it. */
+  readonly events = new EventEmitter().setMaxListeners(0);
 
   constructor(
     private readonly db: Db,
@@ -79,18 +82,9 @@ export class Scheduler {
       await this.queue.enqueue(missing.map((t) => ({ ...t, priority: 0 })));
       this.log.warn({ tasks: missing.length }, "enqueued tasks that had no job");
     }
-    const client = await this.pool.connect();
-    try {
-      await transaction(client, async () => {
-        const failed = await failExhaustedTasks(client);
-        for (const t of failed) {
-          await countEnded(client, t.runId, { failed: 1 });
-          this.log.warn({ run: t.runId, partition: t.partition }, "task failed: its last attempt's agent was lost");
-        }
-      });
-    } finally {
-      client.release();
-    }
+    const failed = await failExhaustedTasks(this.pool);
+    for (const t of failed) this.log.warn({ run: t.runId, partition: t.partition }, "task failed: its last attempt's agent was lost");
+    for (const runId of new Set([...failed.map((t) => t.runId), ...(await unsettledRuns(this.pool))])) await settleRun(this.pool, runId);
     const waiting = await this.db.run.findMany({ where: { state: { in: ["pending", "running"] }, stepsPending: { gt: 0 } }, select: { id: true } });
     for (const r of waiting) await this.advance(r.id);
   }
@@ -150,13 +144,14 @@ export class Scheduler {
           "update run set total = total + $2::int, steps_pending = steps_pending - $3::int, error = coalesce(error, $4) where id = $1::uuid",
           [runId, added.length, expandedNow, skipped ?? null],
         );
-        await countEnded(client, runId, {});
         return added;
       });
     } finally {
       client.release();
     }
     if (enqueue.length > 0) await this.queue.enqueue(enqueue);
+    // Steps skipped, or made of no task, may have ended the run.
+    await settleRun(this.pool, runId);
   }
 
   private async listen(): Promise<void> {
@@ -166,7 +161,10 @@ export class Scheduler {
         await client.connect();
         this.listener = client;
         client.on("notification", (n) => {
-          if (n.channel === "lightbook_runs" && n.payload) void this.guard("advance", () => this.advance(n.payload!));
+          if (n.channel !== "lightbook_runs" || !n.payload) return;
+          const [what, runId] = n.payload.split(":");
+          if (what === "advance" && runId) void this.guard("advance", () => this.advance(runId));
+          if (what === "ended" && runId) this.events.emit("ended", runId);
         });
         await client.query("listen lightbook_runs");
         await new Promise<void>((resolve) => {

@@ -26,7 +26,6 @@ export async function openRuns(db: Db, opts: RunsOptions, log: Logger): Promise<
   // from the pool; the next query opens a new one.
   pool.on("error", (e) => log.warn({ err: e.message }, "database connection lost"));
   const queue = await Queue.open(opts.databaseUrl, log.child({ part: "queue" }));
-  const manager = new RunManager(db, pool, queue, { dataRoot: opts.dataRoot, resultsRoot: opts.resultsRoot }, log.child({ part: "runs" }));
   const scheduler = new Scheduler(
     db,
     pool,
@@ -35,6 +34,7 @@ export async function openRuns(db: Db, opts: RunsOptions, log: Logger): Promise<
     { dataRoot: opts.dataRoot, agentLostAfterMs: opts.agentLostAfterMs, reapEveryMs: Math.max(500, Math.min(2000, opts.agentLostAfterMs / 5)), repairEveryMs: 5000 },
     log.child({ part: "scheduler" }),
   );
+  const manager = new RunManager(db, pool, queue, scheduler, { dataRoot: opts.dataRoot, resultsRoot: opts.resultsRoot }, log.child({ part: "runs" }));
   scheduler.start();
   return {
     manager,

@@ -22,7 +22,7 @@ test("a server restart and terminated connections mid-run lose no task", { timeo
   agents.push(a, b);
   await Promise.all([agentReady(a), agentReady(b)]);
   const partitions = 60;
-  const run = await submitRun(first, { key: "restart", recipe: { steps: [{ id: "w", algorithm: "sleep", params: { ms: 250 }, input: { kind: "range", start: 0, stop: partitions } }] } });
+  const run = await submitRun(first, { key: "restart", recipe: { steps: [{ id: "w", algorithm: "sleep", params: { ms: 400 }, input: { kind: "range", start: 0, stop: partitions } }] } });
   const succeeded = () => withDb(first.databaseUrl, async (c) => (await c.query<{ succeeded: number }>("select succeeded from run where id = $1", [run.id])).rows[0]!.succeeded);
   await waitFor(async () => (await succeeded()) >= 5, 60_000, () => "no progress before the restart");
 
@@ -32,13 +32,14 @@ test("a server restart and terminated connections mid-run lose no task", { timeo
   const second = await startServer({ web: false, databaseUrl: first.databaseUrl, stateDir: first.stateDir, token: first.token, env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_DEMO: "0" } });
   servers.push(second);
 
-  // Kill every connection of every process to this database, twice, while tasks run.
+  // Kill every connection of every process to this database, twice, while tasks run (after the
+  // processes have connected again).
+  const others = "from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()";
   for (let i = 0; i < 2; i++) {
     await waitFor(async () => (await succeeded()) >= 25 + i * 10, 60_000, () => "no progress between terminations");
-    const killed = await withDb(first.databaseUrl, (c) =>
-      c.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"),
-    );
-    assert.ok((killed.rowCount ?? 0) > 0);
+    await waitFor(() => withDb(first.databaseUrl, async (c) => ((await c.query(`select 1 ${others}`)).rowCount ?? 0) >= 3), 30_000, () => "nobody reconnected");
+    const killed = await withDb(first.databaseUrl, (c) => c.query(`select pg_terminate_backend(pid) ${others}`));
+    assert.ok((killed.rowCount ?? 0) >= 3);
   }
 
   const done = await waitForRun(second, run.id, 120_000);
