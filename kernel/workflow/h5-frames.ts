@@ -1,9 +1,9 @@
 /**
- * Frames of HDF5 datasets for agents: one open file per task (a partition of frames reads many
- * frames of one file), closed when the task ends.
+ * Frames of HDF5 datasets for agents, read through the analysis library (so the compression
+ * filters of real detector files, bitshuffle/LZ4 and friends, work as in cells): one open file
+ * and dataset per task (a partition reads many frames of one file), closed when the task ends.
  */
-import path from 'node:path';
-import h5wasm from 'h5wasm/node';
+import { openH5, type H5Dataset, type H5File } from '../analysis/index.ts';
 
 /** One detector frame: its index along the dataset's first axis, its pixels and its shape. */
 export interface Frame {
@@ -13,30 +13,30 @@ export interface Frame {
 }
 
 export class FrameReader {
-  readonly #files = new Map<string, InstanceType<typeof h5wasm.File>>();
+  readonly #files = new Map<string, H5File>();
+  readonly #datasets = new Map<string, H5Dataset>();
 
   constructor(private readonly dataRoot: string) {}
 
   async read(file: string, dataset: string, index: number): Promise<Frame> {
-    await h5wasm.ready;
-    const full = path.resolve(this.dataRoot, file);
-    if (!full.startsWith(path.resolve(this.dataRoot) + path.sep)) throw new Error(`not under the data root: ${file}`);
-    let h5 = this.#files.get(full);
-    if (!h5) {
-      h5 = new h5wasm.File(full, 'r');
-      this.#files.set(full, h5);
+    const key = `${file}\0${dataset}`;
+    let ds = this.#datasets.get(key);
+    if (!ds) {
+      let h5 = this.#files.get(file);
+      if (!h5) {
+        h5 = await openH5(file, { root: this.dataRoot });
+        this.#files.set(file, h5);
+      }
+      ds = h5.dataset(dataset);
+      this.#datasets.set(key, ds);
     }
-    const ds = h5.get(dataset);
-    if (!(ds instanceof h5wasm.Dataset)) throw new Error(`no dataset ${dataset} in ${file}`);
-    const shape = ds.shape ?? [];
-    if (shape.length < 1 || index >= shape[0]!) throw new Error(`frame ${index} is outside ${file}:${dataset} (shape ${JSON.stringify(shape)})`);
-    const data = ds.slice([[index, index + 1]]);
-    if (data === null || typeof data !== 'object' || !('length' in data)) throw new Error(`${file}:${dataset} is not numeric`);
-    return { index, data: data as ArrayLike<number> & { length: number }, shape: shape.slice(1) };
+    const frame = ds.frame(index);
+    return { index, data: frame.data as ArrayLike<number> & { length: number }, shape: [...frame.shape] };
   }
 
   close(): void {
     for (const f of this.#files.values()) f.close();
     this.#files.clear();
+    this.#datasets.clear();
   }
 }

@@ -171,6 +171,7 @@ export class RunManager {
       return queued.map((t) => t.partition);
     });
     if (partitions.length > 0) await this.queue.remove(id, partitions);
+    this.scheduler.events.emit("ended", id);
     this.log.info({ run: id, cancelled: partitions.length }, "run cancelled");
     return this.get(id, { tasks: false });
   }

@@ -1,4 +1,3 @@
-import { settleRun } from "./settle-run.ts";
 import type { Queryable } from "./queryable.ts";
 
 /** A partition's result as stored: JSON, or bytes of a typed array, or a file under the results root. */
@@ -22,25 +21,50 @@ export interface TaskRef {
 export type FinishOutcome = "stored" | "fenced";
 
 /**
+ * The tail shared by every way a task ends: count it on its run and, when it was the run's last
+ * task and no step waits, end the run; tell the server (NOTIFY lightbook_runs `ended:<run>` for
+ * long-polling clients, `advance:<run>` when a waiting step can start). `ended` is the CTE of the
+ * task row that ended ($1 is the run id); `column` the run counter to raise.
+ *
+ * One statement, so the run row is locked only while it executes: concurrent finishers of one run
+ * wait for each other for well under a millisecond, and exactly one sees the last task end.
+ */
+function countOnRun(column: "succeeded" | "failed" | "cancelled", ended: string): string {
+  const done = `succeeded + failed + cancelled + 1 >= total`;
+  return `, counted as (
+       update run set ${column} = ${column} + 1,
+         state = case when state in ('pending', 'running') and steps_pending = 0 and ${done}
+                 then (case when error is not null or failed${column === "failed" ? " + 1" : ""} > 0 then 'failed' else 'succeeded' end)::run_state
+                 else state end,
+         finished_at = case when state in ('pending', 'running') and steps_pending = 0 and ${done} then now() else finished_at end
+       where id = $1::uuid and exists (select 1 from ${ended})
+       returning state, steps_pending, succeeded + failed + cancelled >= total as all_ended
+     ), told as (
+       select pg_notify('lightbook_runs', (case when steps_pending > 0 then 'advance:' else 'ended:' end) || $1) from counted
+       where all_ended and (steps_pending > 0 or state in ('succeeded', 'failed'))
+     )
+     select (select count(*) from ${ended})::int as ended, (select count(*) from told)::int as told`;
+}
+
+/**
  * Stores a task's result exactly once, in one statement (one transaction): the task must still be
  * running under this attempt, or a newer attempt owns it ("fenced": nothing is written); the
- * result row is keyed by (run, partition), so a second write fails rather than overwrite. Then the
- * run is settled (settle-run.ts).
+ * result row is keyed by (run, partition), so a second write fails rather than overwrite.
  */
 export async function completeTask(db: Queryable, t: TaskRef, agentId: string, result: StoredResult): Promise<FinishOutcome> {
-  const { rowCount } = await db.query(
+  const { rows } = await db.query<{ ended: number }>(
     `with t as (
        update task set state = 'succeeded', finished_at = now(), error = null
        where run_id = $1::uuid and partition = $2::int and attempt = $3::int and state = 'running'
        returning run_id, partition
-     )
-     insert into result (run_id, partition, attempt, agent_id, value, bytes, dtype, shape, path, sha256, size)
-     select t.run_id, t.partition, $3::int, $4::uuid, $5::jsonb, $6::bytea, $7, $8::int[], $9, $10, $11::int from t`,
+     ), stored as (
+       insert into result (run_id, partition, attempt, agent_id, value, bytes, dtype, shape, path, sha256, size)
+       select t.run_id, t.partition, $3::int, $4::uuid, $5::jsonb, $6::bytea, $7, $8::int[], $9, $10, $11::int from t
+       returning run_id
+     )${countOnRun("succeeded", "stored")}`,
     [t.runId, t.partition, t.attempt, agentId, result.value === undefined ? null : JSON.stringify(result.value), result.bytes, result.dtype, result.shape, result.path, result.sha256, result.size],
   );
-  if (rowCount !== 1) return "fenced";
-  await settleRun(db, t.runId);
-  return "stored";
+  return rows[0]?.ended === 1 ? "stored" : "fenced";
 }
 
 /**
@@ -49,24 +73,34 @@ export async function completeTask(db: Queryable, t: TaskRef, agentId: string, r
  * like completeTask.
  */
 export async function failTask(db: Queryable, t: TaskRef, error: string, final: boolean): Promise<FinishOutcome> {
-  const { rowCount } = await db.query(
-    `update task set state = $4::task_state, error = $5, finished_at = case when $4 = 'failed' then now() else null end
-     where run_id = $1::uuid and partition = $2::int and attempt = $3::int and state = 'running'`,
-    [t.runId, t.partition, t.attempt, final ? "failed" : "queued", error],
+  if (!final) {
+    const { rowCount } = await db.query(
+      `update task set state = 'queued', error = $4
+       where run_id = $1::uuid and partition = $2::int and attempt = $3::int and state = 'running'`,
+      [t.runId, t.partition, t.attempt, error],
+    );
+    return rowCount === 1 ? "stored" : "fenced";
+  }
+  const { rows } = await db.query<{ ended: number }>(
+    `with t as (
+       update task set state = 'failed', error = $4, finished_at = now()
+       where run_id = $1::uuid and partition = $2::int and attempt = $3::int and state = 'running'
+       returning run_id
+     )${countOnRun("failed", "t")}`,
+    [t.runId, t.partition, t.attempt, error],
   );
-  if (rowCount !== 1) return "fenced";
-  if (final) await settleRun(db, t.runId);
-  return "stored";
+  return rows[0]?.ended === 1 ? "stored" : "fenced";
 }
 
 /** A running task stopped because its run was cancelled. */
 export async function cancelRunningTask(db: Queryable, t: TaskRef): Promise<FinishOutcome> {
-  const { rowCount } = await db.query(
-    `update task set state = 'cancelled', finished_at = now(), error = 'cancelled'
-     where run_id = $1::uuid and partition = $2::int and attempt = $3::int and state = 'running'`,
+  const { rows } = await db.query<{ ended: number }>(
+    `with t as (
+       update task set state = 'cancelled', finished_at = now(), error = 'cancelled'
+       where run_id = $1::uuid and partition = $2::int and attempt = $3::int and state = 'running'
+       returning run_id
+     )${countOnRun("cancelled", "t")}`,
     [t.runId, t.partition, t.attempt],
   );
-  if (rowCount !== 1) return "fenced";
-  await settleRun(db, t.runId);
-  return "stored";
+  return rows[0]?.ended === 1 ? "stored" : "fenced";
 }

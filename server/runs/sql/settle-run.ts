@@ -1,14 +1,10 @@
 import type { Queryable } from "./queryable.ts";
 
 /**
- * After a task ends (in its own committed statement), ends its run if no task is queued or running
- * and no step waits: the state and final counts are written once, by whichever finisher sees the
- * last task end (of two finishing together, the later statement sees both). When tasks all ended but
- * steps wait, the scheduler is told to create the next step's tasks. NOTIFY lightbook_runs carries
- * `ended:<run>` (long-polling clients wake up) or `advance:<run>`.
- *
- * No counter on the run row is touched per task: concurrent finishers of one run never wait on
- * each other's row lock.
+ * Ends a run if no task is queued or running and no step waits, with counts recounted from its
+ * tasks; tells the scheduler when tasks all ended but steps wait. Agents end runs as their tasks
+ * end (finish-task.ts); this is for the scheduler, after it created or skipped steps, and for
+ * repairs. NOTIFY lightbook_runs carries `ended:<run>` or `advance:<run>`.
  */
 export async function settleRun(db: Queryable, runId: string): Promise<string | null> {
   const { rows } = await db.query<{ ended: string | null }>(

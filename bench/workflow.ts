@@ -1,0 +1,296 @@
+/**
+ * Distributed sub-workflows (issue 5): what scheduling through Lightbook costs.
+ *
+ *   node --import tsx bench/workflow.ts            (writes the "## Distributed sub-workflows" section of BENCHMARKS.md)
+ *
+ * On one PostgreSQL (LIGHTBOOK_BENCH_DATABASE_URL, default the local one at 127.0.0.1:5432),
+ * each in a fresh database:
+ *  1. graphile-worker alone: no-op jobs/s through a runner, and add→start latency (its own API).
+ *  2. Lightbook end to end: no-op tasks/s and single-task latency through the whole path,
+ *     cell → server → queue → agent → result row → cell, and over REST; 20 ms tasks' overhead.
+ *  3. Per-frame azimuthal integration of 1,000 frames with 1 and 2 agents, against the same
+ *     loop in one kernel.
+ * Needs 2 free cores; run alone (flock /tmp/benchmarks.lock).
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { KernelManager, SessionManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
+import { makeWorkerUtils, run as runWorker } from "graphile-worker";
+import h5wasm from "h5wasm/node";
+import pg from "pg";
+import type { RunModel } from "../server/runs/model.ts";
+import { serverSettings } from "../test/support/jupyter.ts";
+import { startServer, type RunningServer } from "../test/support/server.ts";
+import { agentReady, api, spawnAgent, stopProcess, submitRun, waitForRun, type AgentProcess } from "../test/support/workflow.ts";
+import { QUEUE_TUNING } from "../kernel/agent/agent.ts";
+import { writeBenchmarkSection } from "./benchmarks-md.ts";
+
+const ADMIN = process.env.LIGHTBOOK_BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+process.env.LIGHTBOOK_TEST_DATABASE_URL ??= ADMIN;
+const CONCURRENCY = 4;
+const NOOP_TASKS = 2000;
+const LATENCY_SAMPLES = 50;
+const FRAMES = 1000;
+const FRAME = 512;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
+const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+async function freshDatabase(): Promise<string> {
+  const name = `lb_bench_${randomBytes(5).toString("hex")}`;
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const u = new URL(ADMIN);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** 1. graphile-worker on its own: the peer. */
+async function bareQueue(): Promise<{ jobsPerSecond: number; latency: number[] }> {
+  const url = await freshDatabase();
+  const utils = await makeWorkerUtils({ connectionString: url });
+  await utils.migrate();
+  let done = 0;
+  let onStart: (() => void) | undefined;
+  let allDone: (() => void) | undefined;
+  const runner = await runWorker({
+    connectionString: url,
+    concurrency: CONCURRENCY,
+    noHandleSignals: true,
+    crontab: "",
+    pollInterval: 1000,
+    // The same batching the agents use: the comparison is with the library as Lightbook configures it.
+    preset: { worker: QUEUE_TUNING(CONCURRENCY) },
+    logger: new (await import("graphile-worker")).Logger(() => () => undefined),
+    taskList: {
+      noop: async () => {
+        onStart?.();
+        if (++done === NOOP_TASKS) allDone?.();
+      },
+    },
+  });
+  // Latency: one job at a time, from addJob to the task function starting, the worker idle in between.
+  const latency: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const started = new Promise<void>((r) => (onStart = r));
+    const t0 = performance.now();
+    await utils.addJob("noop", {});
+    await started;
+    latency.push(performance.now() - t0);
+  }
+  onStart = undefined;
+  done = 0;
+  const finished = new Promise<void>((r) => (allDone = r));
+  const t0 = performance.now();
+  for (let i = 0; i < NOOP_TASKS; i += 1000) {
+    await utils.addJobs(Array.from({ length: Math.min(1000, NOOP_TASKS - i) }, () => ({ identifier: "noop", payload: {} })));
+  }
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await runner.stop();
+  await utils.release();
+  return { jobsPerSecond: NOOP_TASKS / seconds, latency };
+}
+
+interface CellResult {
+  ms: number;
+  text: string;
+  status: string;
+}
+
+async function execute(kernel: Kernel.IKernelConnection, code: string): Promise<CellResult> {
+  let text = "";
+  const t0 = performance.now();
+  const future = kernel.requestExecute({ code });
+  future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+    if (msg.header.msg_type === "stream") text += (msg.content as { text: string }).text;
+    if (msg.header.msg_type === "execute_result") text += String((msg.content as { data: Record<string, unknown> }).data["text/plain"]);
+    if (msg.header.msg_type === "error") text += JSON.stringify(msg.content);
+  };
+  const reply = await future.done;
+  return { ms: performance.now() - t0, text, status: reply.content.status };
+}
+
+function must(r: CellResult): CellResult {
+  if (r.status !== "ok") throw new Error(`cell failed: ${r.text}`);
+  return r;
+}
+
+/** A synthetic powder scan: FRAMES frames of FRAME² uint32 rings and noise, gzip, a chunk per frame. */
+async function writeScan(dataRoot: string): Promise<string> {
+  const rel = "bench/scan_1000.h5";
+  const file = path.join(dataRoot, rel);
+  await mkdir(path.dirname(file), { recursive: true });
+  await h5wasm.ready;
+  const h5 = new h5wasm.File(file, "w");
+  try {
+    const block = 50;
+    const c = FRAME / 2 + 3.5;
+    const base = new Float64Array(FRAME * FRAME);
+    for (let y = 0; y < FRAME; y++) {
+      for (let x = 0; x < FRAME; x++) {
+        const r = Math.hypot(x - c, y - c);
+        let v = 20;
+        for (const [i, r0] of [60, 110, 150, 200].entries()) v += (400 / (i + 1)) * Math.exp(-((r - r0) ** 2) / 4.5);
+        base[y * FRAME + x] = v;
+      }
+    }
+    let seed = 575;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const ds = h5.create_dataset({ name: "data", data: new Uint32Array(0), shape: [0, FRAME, FRAME], maxshape: [FRAMES, FRAME, FRAME], dtype: "<I", chunks: [1, FRAME, FRAME], compression: "gzip", compression_opts: 1 });
+    ds.resize([FRAMES, FRAME, FRAME]);
+    for (let f = 0; f < FRAMES; f += block) {
+      const frames = new Uint32Array(block * FRAME * FRAME);
+      for (let k = 0; k < block; k++) {
+        const scale = 1 + (f + k) / FRAMES;
+        for (let i = 0; i < base.length; i++) frames[k * base.length + i] = Math.round(base[i]! * scale + 4 * (random() - 0.5));
+      }
+      ds.write_slice([[f, f + block], [], []], frames);
+    }
+  } finally {
+    h5.close();
+  }
+  return rel;
+}
+
+const GEOMETRY = { dist: 0.1, poni1: (FRAME / 2 + 4) * 75e-6, poni2: (FRAME / 2 + 4) * 75e-6, rot1: 0, rot2: 0, rot3: 0, pixel1: 75e-6, pixel2: 75e-6, shape: [FRAME, FRAME], wavelength: 1e-10 };
+const AZINT = { geometry: GEOMETRY, npt: 1000, unit: "2th_deg" };
+
+async function main(): Promise<void> {
+  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
+  log("1. graphile-worker alone …");
+  const bare = await bareQueue();
+  log(`   ${bare.jobsPerSecond.toFixed(0)} jobs/s; add→start median ${ms(median(bare.latency))}, p95 ${ms(p95(bare.latency))}`);
+
+  const state = await mkdtemp(path.join(os.tmpdir(), "lightbook-bench-"));
+  const databaseUrl = await freshDatabase();
+  const agents: AgentProcess[] = [];
+  let server: RunningServer | undefined;
+  let sessions: SessionManager | undefined;
+  let kernels: KernelManager | undefined;
+  try {
+    server = await startServer({ web: false, databaseUrl, stateDir: state, env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_LOG_LEVEL: "warn" } });
+    const dataRoot = path.join(state, "data");
+    const quiet = { LIGHTBOOK_LOG_LEVEL: "warn", LIGHTBOOK_AGENT_HEARTBEAT_MS: "", LIGHTBOOK_AGENT_LOST_MS: "" };
+    const a1 = spawnAgent(databaseUrl, "bench-1", { concurrency: CONCURRENCY, dataRoot, env: quiet });
+    agents.push(a1);
+    await agentReady(a1);
+    const settings = serverSettings(server);
+    kernels = new KernelManager({ serverSettings: settings });
+    sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
+    const kernel = (await sessions.startNew({ path: "bench.ipynb", name: "bench.ipynb", type: "notebook", kernel: { name: "lightbook-ts" } })).kernel!;
+    must(await execute(kernel, "1"));
+
+    log("2. Lightbook end to end (1 agent, concurrency 4) …");
+    // Warm up the whole path once.
+    must(await execute(kernel, `await workflow.map(workflow.range(50), "noop", {}, { progress: false }); 1`));
+    const empty: number[] = [];
+    for (let i = 0; i < 10; i++) empty.push((await execute(kernel, "1")).ms);
+    const single: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) single.push(must(await execute(kernel, `(await workflow.map([${i}], "noop", {}, { progress: false })).length`)).ms);
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const waits = await pool.query<{ wait: number }>(
+      `select extract(epoch from t.started_at - t.created_at) * 1000 as wait from task t join run r on r.id = t.run_id
+       where r.total = 1 order by r.created_at desc limit $1`,
+      [LATENCY_SAMPLES],
+    );
+    const enqueueToStart = waits.rows.map((r) => Number(r.wait));
+    const cellMap = must(await execute(kernel, `(await workflow.map(workflow.range(${NOOP_TASKS}), "noop", {}, { progress: false })).length`));
+    const t0 = performance.now();
+    const restRun = await submitRun(server, { recipe: { steps: [{ id: "noop", algorithm: "noop", input: { kind: "range", start: 0, stop: NOOP_TASKS } }] } });
+    await waitForRun(server, restRun.id, 300_000);
+    await api(server, "GET", `/api/lightbook/runs/${restRun.id}/results?limit=100000`);
+    const restMs = performance.now() - t0;
+    const sleepTasks = 400;
+    const t1 = performance.now();
+    const sleepRun = await submitRun(server, { recipe: { steps: [{ id: "s", algorithm: "sleep", params: { ms: 20 }, input: { kind: "range", start: 0, stop: sleepTasks } }] } });
+    await waitForRun(server, sleepRun.id, 300_000);
+    const sleepMs = performance.now() - t1;
+    const sleepIdeal = (sleepTasks * 20) / CONCURRENCY;
+    const onAgent = await pool.query<{ busy: number }>("select sum(extract(epoch from finished_at - started_at)) * 1000 as busy from task where run_id = $1", [sleepRun.id]);
+    const perTask = await pool.query<{ d: number }>("select avg(extract(epoch from finished_at - started_at)) * 1000 as d from task where run_id = $1", [sleepRun.id]);
+    log(`   cell no-op ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} tasks/s; REST ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} tasks/s; single-task map ${ms(median(single))} (empty cell ${ms(median(empty))}); enqueue→start ${ms(median(enqueueToStart))}`);
+    log(`   20 ms tasks: ${ms(sleepMs)} for ${sleepTasks} (ideal ${ms(sleepIdeal)}, ${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % overhead; ${ms(Number(perTask.rows[0]!.d))} per task on the agent)`);
+    void onAgent;
+
+    if (process.env.BENCH_QUICK) return;
+    log(`3. azimuthal integration of ${FRAMES} frames of ${FRAME}×${FRAME} …`);
+    const scan = await writeScan(dataRoot);
+    const loop = must(
+      await execute(
+        kernel,
+        `import { openH5, AzimuthalIntegrator } from "lightbook/analysis";
+const t0 = performance.now();
+const h5 = await openH5(${JSON.stringify(scan)});
+const data = h5.dataset("/data");
+const integ = new AzimuthalIntegrator(${JSON.stringify(GEOMETRY)} as any).prepare1d({ npt: 1000, unit: "2th_deg" });
+let s = 0;
+for (let i = 0; i < ${FRAMES}; i++) s += integ.integrate(data.frame(i).data as any).intensity[500];
+h5.close();
+console.log(performance.now() - t0);`,
+      ),
+    );
+    const loopMs = Number(loop.text.trim());
+    // Stop the no-op agent; 1 then 2 agents with concurrency 1 each (2 cores).
+    stopProcess(a1.process, "SIGTERM");
+    await a1.exited;
+    const chunk = 25;
+    const mapCode = `(await workflow.map(frames(${JSON.stringify(scan)}, "/data"), "azint", ${JSON.stringify(AZINT)}, { chunk: ${chunk}, progress: false })).length`;
+    const b1 = spawnAgent(databaseUrl, "frames-1", { concurrency: 1, dataRoot, env: quiet });
+    agents.push(b1);
+    await agentReady(b1);
+    const one = must(await execute(kernel, mapCode));
+    const b2 = spawnAgent(databaseUrl, "frames-2", { concurrency: 1, dataRoot, env: quiet });
+    agents.push(b2);
+    await agentReady(b2);
+    const two = must(await execute(kernel, mapCode));
+    log(`   kernel loop ${ms(loopMs)}; 1 agent ${ms(one.ms)}; 2 agents ${ms(two.ms)}`);
+    await pool.end();
+
+    const cmd = "node --import tsx bench/workflow.ts";
+    const section = `## Distributed sub-workflows
+
+\`${cmd}\` — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), Node ${process.version}, PostgreSQL on 127.0.0.1; server, agents, kernel and database on the same machine.
+
+| measure | graphile-worker alone | Lightbook end to end | ratio |
+| --- | --- | --- | --- |
+| no-op tasks/s, ${NOOP_TASKS} tasks, concurrency ${CONCURRENCY} (Lightbook: one \`workflow.map\` in a cell, cell → server → queue → agent → result row → cell) | ${bare.jobsPerSecond.toFixed(0)} | ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} | ${((NOOP_TASKS / (cellMap.ms / 1000)) / bare.jobsPerSecond).toFixed(2)} |
+| the same over REST (POST run → run succeeded → results read) | | ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} | ${((NOOP_TASKS / (restMs / 1000)) / bare.jobsPerSecond).toFixed(2)} |
+| enqueue → start, median (p95) | ${ms(median(bare.latency))} (${ms(p95(bare.latency))}) | ${ms(median(enqueueToStart))} (${ms(p95(enqueueToStart))}) task created → started on the agent | ${(median(enqueueToStart) / median(bare.latency)).toFixed(1)}× |
+| one-task \`workflow.map\` in a cell, median (p95); an empty cell takes ${ms(median(empty))} | | ${ms(median(single))} (${ms(p95(single))}) | |
+
+20 ms tasks (\`sleep\`, ${sleepTasks} tasks, one agent with concurrency ${CONCURRENCY}): ${ms(sleepMs)} from POST to the run's end against ${ms(sleepIdeal)} of pure work per slot, **${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % scheduling overhead** (a task takes ${ms(Number(perTask.rows[0]!.d))} on the agent, timer slack included).
+
+Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of ${FRAME}×${FRAME} uint32, read with h5wasm, chunks of ${chunk} frames:
+
+| where | time | frames/s | speed-up vs the kernel loop |
+| --- | --- | --- | --- |
+| one loop in a kernel cell | ${ms(loopMs)} | ${(FRAMES / (loopMs / 1000)).toFixed(0)} | 1.00 |
+| \`workflow.map\`, 1 agent (concurrency 1) | ${ms(one.ms)} | ${(FRAMES / (one.ms / 1000)).toFixed(0)} | ${(loopMs / one.ms).toFixed(2)} |
+| \`workflow.map\`, 2 agents (concurrency 1 each) | ${ms(two.ms)} | ${(FRAMES / (two.ms / 1000)).toFixed(0)} | ${(loopMs / two.ms).toFixed(2)} |
+
+Recovery: a \`kill -9\`ed agent's task restarts on another agent about 10 s later with the defaults
+(heartbeat 2 s, lost after 10 s, the reaper every 2 s, pickup poll 1 s); the fault test
+\`test/integration/workflow-recovery.test.ts\` prints the figure of each run.
+`;
+    await writeBenchmarkSection("## Distributed sub-workflows", section);
+    log("wrote BENCHMARKS.md");
+  } finally {
+    sessions?.dispose();
+    kernels?.dispose();
+    for (const a of agents) stopProcess(a.process, "SIGKILL");
+    await server?.dispose();
+    await rm(state, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
