@@ -6,6 +6,7 @@ import { DEMO_TOMO, writeDemoTomo } from "./demo-tomo.ts";
 import { INTEGRATION_NOTEBOOK, integrationNotebook } from "./integration-notebook.ts";
 import { TOMOGRAPHY_NOTEBOOK, tomographyNotebook } from "./tomography-notebook.ts";
 import { welcomeNotebook } from "./welcome-notebook.ts";
+import { WORKFLOW_NOTEBOOK, workflowNotebook } from "./workflow-notebook.ts";
 
 export const WELCOME_NOTEBOOK = "Welcome.ipynb";
 
@@ -17,4 +18,5 @@ export async function seedDemo(contents: ContentsManager, dataRoot: string, kern
   await contents.save(WELCOME_NOTEBOOK, { type: "notebook", content: welcomeNotebook(kernel) });
   await contents.save(INTEGRATION_NOTEBOOK, { type: "notebook", content: integrationNotebook(kernel) });
   await contents.save(TOMOGRAPHY_NOTEBOOK, { type: "notebook", content: tomographyNotebook(kernel) });
+  await contents.save(WORKFLOW_NOTEBOOK, { type: "notebook", content: workflowNotebook(kernel) });
 }

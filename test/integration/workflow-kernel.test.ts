@@ -118,3 +118,24 @@ test("a map survives every database connection being terminated while it runs", 
   assert.equal(cell.reply.content.status, "ok", cell.text);
   assert.equal(cell.value, "40");
 });
+
+test("the seeded 'Distributed workflows' notebook runs top to bottom on the agents", { timeout: 120_000 }, async () => {
+  const { ContentsManager } = await import("@jupyterlab/services");
+  const contents = new ContentsManager({ serverSettings: serverSettings(server) });
+  try {
+    const nb = (await contents.get("Distributed workflows.ipynb")).content as { cells: { id: string; cell_type: string; source: string }[] };
+    const outputs = new Map<string, CellRun>();
+    for (const cell of nb.cells.filter((c) => c.cell_type === "code")) {
+      const run = await execute(cell.source);
+      assert.equal(run.reply.content.status, "ok", `cell ${cell.id}: ${run.text}`);
+      outputs.set(cell.id, run);
+    }
+    const spots = outputs.get("spots")!.messages.filter((m) => m.header.msg_type === "display_data");
+    assert.ok(spots.some((m) => "application/vnd.vegalite.v5+json" in (m.content as { data: object }).data), "a heatmap of spots per frame");
+    assert.ok(spots.some((m) => "text/html" in (m.content as { data: Record<string, string> }).data && /lightbook-run/.test((m.content as { data: Record<string, string> }).data["text/html"]!)), "a progress display");
+    assert.match(outputs.get("azint")!.value ?? "", /^\[\s*'\d+'/);
+    assert.ok(Number(outputs.get("shipped")!.value) > 0);
+  } finally {
+    contents.dispose();
+  }
+});
