@@ -239,7 +239,11 @@ export class TypeScriptHandler implements JupyterHandler {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     try {
-      return await Promise.race([evaluateCell(code, filename, this.#sources, controller.signal), interrupted]);
+      // The cell starts in a microtask of its own, after this function awaits: an interrupt that
+      // terminates JavaScript stuck in the cell (transport/control-worker.ts) then ends only the
+      // cell's frames, and this race still settles.
+      const evaluation = Promise.resolve().then(() => evaluateCell(code, filename, this.#sources, controller.signal));
+      return await Promise.race([evaluation, interrupted]);
     } finally {
       this.#running = undefined;
       this.#onCellRunning(false);

@@ -12,7 +12,7 @@ export interface KernelJson {
   argv: string[];
   display_name: string;
   language: string;
-  /** 'signal': interrupts arrive as SIGINT, which also stops synchronous loops. */
+  /** 'message': interrupt_request on control, which stops synchronous loops (SIGINT works too). */
   interrupt_mode: 'signal' | 'message';
   metadata: Record<string, unknown>;
 }
@@ -30,6 +30,9 @@ export function kernelJson(): KernelJson {
   return {
     argv: [
       process.execPath,
+      // An interrupt may terminate JavaScript inside a timer callback (transport/control-worker.ts),
+      // which leaves Node's async-context stack one callback deep; the check would abort the process.
+      '--no-force-async-hooks-checks',
       '--import',
       fileURLToPath(import.meta.resolve('tsx')),
       fileURLToPath(new URL('../main.ts', import.meta.url)),
@@ -38,7 +41,7 @@ export function kernelJson(): KernelJson {
     ],
     display_name: 'TypeScript (Lightbook)',
     language: 'typescript',
-    interrupt_mode: 'signal',
+    interrupt_mode: 'message',
     metadata: {},
   };
 }

@@ -33,9 +33,10 @@ import {
 } from '../protocol/messages.ts';
 import { makeMessage, replyTo } from '../protocol/reply.ts';
 import { decodeWire, encodeWire, WireError } from '../protocol/wire.ts';
+import { ControlThread } from './control-thread.ts';
 import { Heartbeat } from './heartbeat.ts';
 
-type RequestChannel = 'shell' | 'control' | 'stdin';
+type RouterChannel = 'shell' | 'stdin';
 
 /**
  * sendTimeout 0: every send is handed to ZMQ's I/O thread synchronously, so a message published
@@ -79,13 +80,17 @@ export class ZmqServer {
   readonly #conn: ConnectionInfo;
   readonly #handler: JupyterHandler;
   readonly #options: ZmqServerOptions;
-  readonly #routers: Record<RequestChannel, Router>;
+  readonly #routers: Record<RouterChannel, Router>;
+  /** Control runs in its own thread, so an interrupt reaches JavaScript stuck in a loop (control-worker.ts). */
+  #control: ControlThread | undefined;
   readonly #iopub = new Publisher(SOCKET_OPTIONS);
   #heartbeat: Heartbeat | undefined;
   #loops: Promise<void>[] = [];
   /** Shell requests wait here and run one at a time, in arrival order. */
   readonly #shellQueue: Incoming[] = [];
   #shellRunning = false;
+  /** Settles comm handling that an interrupt's termination of stuck JavaScript cut short. */
+  readonly #terminated: (() => void)[] = [];
   /** input_request msg_id → the cell waiting for its input_reply. */
   readonly #pendingInputs = new Map<string, (value: string) => void>();
   /** Execute requests queued when a cell failed; answered 'aborted' like ipykernel (stop_on_error). */
@@ -97,7 +102,6 @@ export class ZmqServer {
     this.#options = options;
     this.#routers = {
       shell: new Router(SOCKET_OPTIONS),
-      control: new Router(SOCKET_OPTIONS),
       // mandatory: a client's stdin socket may connect a little after its shell socket, and
       // input_request is then retried (sendToPeer) rather than silently dropped.
       stdin: new Router({ ...SOCKET_OPTIONS, mandatory: true }),
@@ -106,14 +110,17 @@ export class ZmqServer {
 
   async start(): Promise<void> {
     await Promise.all([
-      ...(['shell', 'control', 'stdin'] as const).map((c) => this.#routers[c].bind(endpoint(this.#conn, c))),
+      ...(['shell', 'stdin'] as const).map((c) => this.#routers[c].bind(endpoint(this.#conn, c))),
       this.#iopub.bind(endpoint(this.#conn, 'iopub')),
     ]);
+    // Control is not queued behind shell: interrupt and shutdown must get through a busy kernel.
+    this.#control = await ControlThread.start(endpoint(this.#conn, 'control'), this.#conn.key, {
+      onFrames: (frames) => this.#accept(frames, 'control', (incoming) => void this.#dispatch(incoming, 'control')),
+      onTerminated: () => this.#terminated.splice(0).forEach((settle) => settle()),
+    });
     this.#heartbeat = await Heartbeat.start(endpoint(this.#conn, 'hb'));
     this.#loops = [
       this.#receive(this.#routers.shell, 'shell', (incoming) => this.#enqueueShell(incoming)),
-      // Control is not queued behind shell: interrupt and shutdown must get through a busy kernel.
-      this.#receive(this.#routers.control, 'control', (incoming) => void this.#dispatch(incoming, 'control')),
       this.#receive(this.#routers.stdin, 'stdin', ({ message }) => this.#inputReplied(message)),
     ];
   }
@@ -121,6 +128,7 @@ export class ZmqServer {
   async close(): Promise<void> {
     for (const socket of [...Object.values(this.#routers), this.#iopub]) socket.close();
     await Promise.all(this.#loops);
+    await this.#control?.close();
     await this.#heartbeat?.close();
   }
 
@@ -165,17 +173,19 @@ export class ZmqServer {
 
   async #receive(socket: Readable, channel: Channel, accept: (incoming: Incoming) => void): Promise<void> {
     try {
-      for await (const frames of socket) {
-        try {
-          accept(decodeWire(frames, this.#conn.key, channel));
-        } catch (e: unknown) {
-          if (!(e instanceof WireError)) throw e;
-          // Spec: kernels need not answer messages they do not handle; bad signatures never run.
-          log(`dropped message on ${channel}: ${e.message}`);
-        }
-      }
+      for await (const frames of socket) this.#accept(frames, channel, accept);
     } catch (e: unknown) {
       log(`${channel} receive loop failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  #accept(frames: Buffer[], channel: Channel, accept: (incoming: Incoming) => void): void {
+    try {
+      accept(decodeWire(frames, this.#conn.key, channel));
+    } catch (e: unknown) {
+      if (!(e instanceof WireError)) throw e;
+      // Spec: kernels need not answer messages they do not handle; bad signatures never run.
+      log(`dropped message on ${channel}: ${e.message}`);
     }
   }
 
@@ -200,7 +210,9 @@ export class ZmqServer {
     void this.publish('status', { execution_state: 'busy' }, message.header);
     try {
       const reply = await this.#answer({ identities, message });
-      if (reply) await this.#routers[channel].send(encodeWire(reply, this.#conn.key, identities));
+      const frames = reply && encodeWire(reply, this.#conn.key, identities);
+      if (frames && channel === 'control') this.#control?.send(frames);
+      else if (frames) await this.#routers.shell.send(frames);
     } catch (e: unknown) {
       log(`handling ${message.header.msg_type} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     } finally {
@@ -230,7 +242,10 @@ export class ZmqServer {
     if (isHistoryRequest(request)) return replyTo(request, handler.history(request.content), {}, session);
     if (isCommInfoRequest(request)) return replyTo(request, handler.commInfo(request.content), {}, session);
     if (isCommOpenMessage(request) || isCommMsgMessage(request) || isCommCloseMessage(request)) {
-      handler.comm(request, this.#publisherFor(request.header));
+      // Comm handlers are user code: run after this frame awaits, so that an interrupt that
+      // terminates a stuck handler does not end this request's handling with it.
+      const handled = Promise.resolve().then(() => handler.comm(request, this.#publisherFor(request.header)));
+      await Promise.race([handled, new Promise<void>((settle) => this.#terminated.push(settle))]);
       return undefined;
     }
     if (isInterruptRequest(request)) {

@@ -3,12 +3,15 @@ import type { Message } from "../../kernel/protocol/messages.ts";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.ts";
 import { makeMessage } from "../../kernel/protocol/reply.ts";
 import { ZmqKernelClient } from "../../kernel/client/zmq-client.ts";
+import { coerceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ExecutionState, KernelModel } from "./model.ts";
 import { spawnKernel, type KernelProcess } from "./process.ts";
 
 export interface KernelLaunch {
   argv: readonly string[];
+  /** The kernelspec's: how the kernel wants interrupts (as jupyter_client's KernelManager reads it). */
+  interruptMode: "signal" | "message";
   connectionFile: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -17,7 +20,6 @@ export interface KernelLaunch {
 export class KernelStartError extends Error {}
 
 const READY_TIMEOUT_MS = 30_000;
-const NUDGE_INTERVAL_MS = 250;
 const SHUTDOWN_GRACE_MS = 5_000;
 
 type Listener = (msg: Message) => void;
@@ -71,36 +73,21 @@ export class ManagedKernel {
     await this.waitReady(proc);
   }
 
-  /**
-   * Asks for kernel_info until the kernel has answered on shell and iopub is flowing; a SUB
-   * socket misses what is published before it has joined, so one reply is not enough.
-   */
+  /** Ready once the kernel answers on shell and iopub flows; a start that exits or hangs fails clearly. */
   private async waitReady(proc: KernelProcess): Promise<void> {
-    const client = this.client!;
-    let replied = false;
-    let iopub = false;
-    const session = this.session;
-    const off = client.onMessage((msg) => {
-      if (msg.channel === "iopub") iopub = true;
-      if (msg.header.msg_type === "kernel_info_reply" && "session" in msg.parent_header && msg.parent_header.session === session) replied = true;
-    });
-    let exited = false;
-    void proc.exited.then(() => (exited = true));
     try {
-      const deadline = Date.now() + READY_TIMEOUT_MS;
-      while (!(replied && iopub)) {
-        if (exited) throw new KernelStartError(`kernel ${this.name} exited while starting${this.stderrNote(proc)}`);
-        if (Date.now() > deadline) throw new KernelStartError(`kernel ${this.name} did not answer within ${READY_TIMEOUT_MS / 1000} s${this.stderrNote(proc)}`);
-        await client.send(makeMessage("kernel_info_request", {}, { session, channel: "shell" }));
-        await new Promise((r) => setTimeout(r, NUDGE_INTERVAL_MS));
-      }
+      await Promise.race([
+        this.client!.waitForReady(READY_TIMEOUT_MS),
+        proc.exited.then(() => {
+          throw new KernelStartError(`kernel ${this.name} exited while starting${this.stderrNote(proc)}`);
+        }),
+      ]);
     } catch (e: unknown) {
       await this.kill();
-      throw e;
-    } finally {
-      off();
+      if (e instanceof KernelStartError) throw e;
+      throw new KernelStartError(`kernel ${this.name} did not start: ${coerceError(e).message}${this.stderrNote(proc)}`);
     }
-    if (this.state === "starting") this.setState("idle");
+    this.setState("idle");
   }
 
   private stderrNote(proc: KernelProcess): string {
@@ -166,9 +153,13 @@ export class ManagedKernel {
     await this.client.send(msg);
   }
 
-  interrupt(): void {
-    // kernelspec interrupt_mode is "signal": SIGINT breaks even a synchronous loop.
-    this.process?.child.kill("SIGINT");
+  async interrupt(): Promise<void> {
+    if (this.launch.interruptMode === "signal") {
+      this.process?.child.kill("SIGINT");
+      return;
+    }
+    // Our kernel's control thread answers even while a cell blocks JavaScript in a loop.
+    await this.client?.send(makeMessage("interrupt_request", {}, { session: this.session, channel: "control" }));
   }
 
   /** The client that asked knows it restarts; telling it "restarting" would read as an auto-restart. */

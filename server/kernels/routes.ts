@@ -20,8 +20,8 @@ export function kernelRoutes(kernels: KernelManager): Router {
     await kernels.shutdown(req.params.id);
     res.status(204).end();
   });
-  r.post("/api/kernels/:id/interrupt", (req, res) => {
-    kernels.get(req.params.id).interrupt();
+  r.post("/api/kernels/:id/interrupt", async (req, res) => {
+    await kernels.get(req.params.id).interrupt();
     res.status(204).end();
   });
   r.post("/api/kernels/:id/restart", async (req, res) => {

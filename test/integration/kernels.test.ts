@@ -101,6 +101,16 @@ describe("kernels and sessions through @jupyterlab/services", () => {
     assert.equal(result(after), "12.4");
   });
 
+  test("interrupt stops a synchronous loop after the cell's first await", async () => {
+    const future = kernel.requestExecute({ code: "await new Promise((r) => setTimeout(r, 1));\nwhile (true) {}" });
+    await new Promise((r) => setTimeout(r, 500));
+    await kernel.interrupt();
+    const reply = await future.done;
+    assert.equal(reply.content.status, "error");
+    assert.equal((reply.content as KernelMessage.IReplyErrorContent).ename, "KeyboardInterrupt");
+    assert.equal(result(await execute(kernel, "energy")), "12.4");
+  });
+
   test("restart clears the state and the kernel runs again", async () => {
     await kernel.restart();
     await waitFor(async () => kernel.status === "idle", "idle after restart");
