@@ -4,7 +4,8 @@
  * completion knows the members of objects defined cells ago, and inspection shows the signatures
  * and doc comments of imported libraries. Runs in the language worker (language-worker.ts).
  */
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import type { CompleteReply, InspectReply } from '../protocol/messages.ts';
 import { cellGlobalsDeclaration } from './cell-globals.ts';
@@ -42,6 +43,9 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   types: ['node'],
 };
 
+/** Node's types come with the kernel, wherever the notebook (the kernel's working directory) is. */
+const KERNEL_TYPE_ROOT = dirname(dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
+
 interface HistoryCell {
   script: CellScript;
   /** The last renaming made, by the names it renamed; renaming parses the cell. */
@@ -68,7 +72,7 @@ export class SessionLanguageService {
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
       },
       getCurrentDirectory: () => this.#dir,
-      getCompilationSettings: () => COMPILER_OPTIONS,
+      getCompilationSettings: () => ({ ...COMPILER_OPTIONS, typeRoots: [join(dir, 'node_modules', '@types'), KERNEL_TYPE_ROOT] }),
       getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
       fileExists: (file) => this.#files.has(file) || ts.sys.fileExists(file),
       readFile: (file) => this.#files.get(file)?.text ?? ts.sys.readFile(file),
