@@ -105,52 +105,46 @@ export class Scheduler {
         if (!state || state.stepsPending === 0 || (state.state !== "pending" && state.state !== "running")) return [];
         let next = [...state.expanded.values()].reduce((n, s) => n + s.total, 0);
         const added: typeof enqueue = [];
-        let skipped: string | undefined;
-        let expandedNow = 0;
-        // Passes until nothing changes: a skipped step skips the steps after it, in any recipe order.
-        for (let changed = true; changed; ) {
-         changed = false;
-         for (const s of recipe.steps) {
-          if (state.expanded.has(s.id)) continue;
-          const deps = dependencies(s).map((d) => state.expanded.get(d));
-          if (deps.some((d) => d === undefined || d.ended < d.total)) continue;
-          changed = true;
-          if (deps.some((d) => d!.succeeded < d!.total)) {
-            skipped ??= `step ${s.id} did not run: a step it comes after had failed or cancelled tasks`;
-            expandedNow += 1;
-            // Counts as ended unsuccessfully, so the steps after it are skipped too.
-            state.expanded.set(s.id, { total: 1, succeeded: 0, ended: 1 });
-            continue;
-          }
+        const waiting = recipe.steps.filter((s) => !state.expanded.has(s.id));
+        const ready = waiting.filter((s) =>
+          dependencies(s).every((d) => {
+            const e = state.expanded.get(d);
+            return e !== undefined && e.ended === e.total;
+          }),
+        );
+        // A step after one with failed or cancelled tasks can never run: the run fails, no later step starts.
+        const blocked = ready.find((s) => dependencies(s).some((d) => state.expanded.get(d)!.succeeded < state.expanded.get(d)!.total));
+        if (blocked) {
+          await client.query("update run set steps_pending = 0, error = coalesce(error, $2) where id = $1::uuid", [
+            runId,
+            `step ${blocked.id} did not run: a step it comes after had failed or cancelled tasks`,
+          ]);
+          this.log.warn({ run: runId, step: blocked.id }, "step cannot run: a step it comes after failed");
+          return [];
+        }
+        for (const s of ready) {
           const inputs = await partitionStep(s, this.opts.dataRoot);
-          const values = inputs.map((input, i) => [runId, next + i, s.id, JSON.stringify(input), s.max_attempts]);
-          for (let i = 0; i < values.length; i += 2000) {
-            const chunk = values.slice(i, i + 2000);
+          for (let i = 0; i < inputs.length; i += 2000) {
+            const chunk = inputs.slice(i, i + 2000);
             await client.query(
               `insert into task (run_id, partition, step, input, max_attempts)
                select $1::uuid, p, $2, i::jsonb, $3::int from unnest($4::int[], $5::text[]) as x(p, i)`,
-              [runId, s.id, s.max_attempts, chunk.map((v) => v[1]), chunk.map((v) => v[3])],
+              [runId, s.id, s.max_attempts, chunk.map((_, j) => next + i + j), chunk.map((input) => JSON.stringify(input))],
             );
           }
           for (let i = 0; i < inputs.length; i++) added.push({ runId, partition: next + i, maxAttempts: s.max_attempts, priority: s.priority });
           next += inputs.length;
-          expandedNow += 1;
-          state.expanded.set(s.id, { total: inputs.length, succeeded: 0, ended: 0 });
           this.log.info({ run: runId, step: s.id, tasks: inputs.length }, "step ready: tasks created");
-         }
         }
-        if (expandedNow === 0) return [];
-        await client.query(
-          "update run set total = total + $2::int, steps_pending = steps_pending - $3::int, error = coalesce(error, $4) where id = $1::uuid",
-          [runId, added.length, expandedNow, skipped ?? null],
-        );
+        if (ready.length === 0) return [];
+        await client.query("update run set total = total + $2::int, steps_pending = steps_pending - $3::int where id = $1::uuid", [runId, added.length, ready.length]);
         return added;
       });
     } finally {
       client.release();
     }
     if (enqueue.length > 0) await this.queue.enqueue(enqueue);
-    // Steps skipped, or made of no task, may have ended the run.
+    // A blocked step may have ended the run.
     await settleRun(this.pool, runId);
   }
 

@@ -166,3 +166,22 @@ test("the analysis library's azint and spots-per-frame run on agents; patterns c
   const spots = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results?step=spots`);
   assert.equal((spots.body.results[0]!.value as number[]).length, 8);
 });
+
+test("a step after a failed step does not run: the run fails saying so, and ends", { timeout: 60_000 }, async () => {
+  const run = await submitRun(server, {
+    recipe: {
+      steps: [
+        { id: "a", source: "(i) => { if (i === 1) throw new Error('a broke'); return i; }", max_attempts: 1, input: { kind: "range", start: 0, stop: 3 } },
+        { id: "slow", algorithm: "sleep", params: { ms: 1500 }, input: { kind: "range", start: 0, stop: 1 } },
+        { id: "b", algorithm: "sum", input: { kind: "results", step: "a" } },
+        { id: "c", algorithm: "noop", after: ["b", "slow"], input: { kind: "range", start: 0, stop: 1 } },
+      ],
+    },
+  });
+  const done = await waitForRun(server, run.id, 30_000);
+  assert.equal(done.state, "failed");
+  assert.equal(done.steps_pending, 0);
+  assert.match(done.error ?? "", /step b did not run/);
+  const { body } = await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}`);
+  assert.deepEqual([...new Set(body.tasks!.map((t) => t.step))].sort(), ["a", "slow"]);
+});
