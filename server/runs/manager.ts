@@ -81,7 +81,7 @@ export class RunManager {
     return runs.map((r) => runModel(r, counts.get(r.id)));
   }
 
-  async get(id: string, opts: { tasks: boolean; recipe?: boolean }): Promise<RunModel> {
+  async get(id: string, opts: { tasks: boolean; recipe?: boolean; tasksAfter?: number; tasksLimit?: number }): Promise<RunModel> {
     const run = await this.find(id);
     const counts = await this.counts([run.id]);
     const model = runModel(run, counts.get(run.id));
@@ -92,7 +92,12 @@ export class RunManager {
     }
     if (opts.recipe !== false) model.recipe = run.recipe as Recipe;
     if (opts.tasks) {
-      const tasks = await this.db.task.findMany({ where: { runId: id }, orderBy: { partition: "asc" }, include: { agent: { select: { name: true } } } });
+      const tasks = await this.db.task.findMany({
+        where: { runId: id, partition: { gt: opts.tasksAfter ?? -1 } },
+        orderBy: { partition: "asc" },
+        take: opts.tasksLimit ?? 10_000,
+        include: { agent: { select: { name: true } } },
+      });
       model.tasks = tasks.map(
         (t): TaskModel => ({
           partition: t.partition,

@@ -11,6 +11,9 @@ const listQuery = z.object({
 });
 const getQuery = z.object({
   tasks: z.enum(["0", "1"]).default("1"),
+  /** The task table a page at a time: partitions after this one, at most tasks_limit of them. */
+  tasks_after: z.coerce.number().int().min(-1).default(-1),
+  tasks_limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
   /** Long polling: answer when the run ends, or after this many milliseconds. */
   wait: z.coerce.number().int().min(0).max(30_000).optional(),
 });
@@ -45,7 +48,7 @@ export function runRoutes(runs: RunManager): Router {
   r.get("/api/lightbook/runs/:id", async (req, res) => {
     const q = parseQuery(getQuery, req.query);
     if (q.wait) await runs.waitForEnd(req.params.id, q.wait);
-    res.json(await runs.get(req.params.id, { tasks: q.tasks === "1" }));
+    res.json(await runs.get(req.params.id, { tasks: q.tasks === "1", tasksAfter: q.tasks_after, tasksLimit: q.tasks_limit }));
   });
   r.get("/api/lightbook/runs/:id/results", async (req, res) => {
     res.json(await runs.results(req.params.id, parseQuery(resultsQuery, req.query)));

@@ -82,6 +82,8 @@ test("a poison task fails after max_attempts with its error visible; the other p
   assert.equal(poison.state, "failed");
   assert.equal(poison.attempt, 2);
   assert.match(poison.error ?? "", /attempt 2: Error: poison item 3/);
+  const page = await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks_after=2&tasks_limit=3`);
+  assert.deepEqual(page.body.tasks!.map((t) => t.partition), [3, 4, 5]);
   const results = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results`);
   assert.deepEqual(results.body.results.map((r) => r.value), [0, 1, 4, 16, 25, 36, 49, 64, 81].map((v) => [v]));
 });
