@@ -165,7 +165,8 @@ const GEOMETRY = { dist: 0.1, poni1: (FRAME / 2 + 4) * 75e-6, poni2: (FRAME / 2 
 const AZINT = { geometry: GEOMETRY, npt: 1000, unit: "2th_deg" };
 
 async function main(): Promise<void> {
-  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
+  const load = os.loadavg()[0]!;
+  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load ${load.toFixed(1)}`);
   log("1. graphile-worker alone …");
   const bare = await bareQueue();
   log(`   ${bare.jobsPerSecond.toFixed(0)} jobs/s; add→start median ${ms(median(bare.latency))}, p95 ${ms(p95(bare.latency))}`);
@@ -258,7 +259,7 @@ console.log(performance.now() - t0);`,
     const cmd = "node --import tsx bench/workflow.ts";
     const section = `## Distributed sub-workflows
 
-\`${cmd}\` — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), Node ${process.version}, PostgreSQL on 127.0.0.1; server, agents, kernel and database on the same machine.
+\`${cmd}\` — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), Node ${process.version}, PostgreSQL on 127.0.0.1; server, agents, kernel and database on the same machine (1-minute load average ${load.toFixed(1)} at the start: other work shared the two cores).
 
 | measure | graphile-worker alone | Lightbook end to end | ratio |
 | --- | --- | --- | --- |

@@ -75,35 +75,43 @@ export class Agent {
        values ($1::uuid, $2, $3, $4::int, $5::int, $6, $7::text[], $8::int, 'running', now(), now())`,
       [id, this.opts.name, os.hostname(), process.pid, os.availableParallelism(), VERSION, this.opts.tags, this.opts.concurrency],
     );
-    this.#id = id;
     const events: WorkerEvents = new EventEmitter();
     const poolIds: string[] = [];
     events.on('pool:create', ({ workerPool }) => poolIds.push(workerPool.id));
     const log = this.log.child({ agent: id });
-    this.#runner = await run({
-      connectionString: this.opts.databaseUrl,
-      concurrency: this.opts.concurrency,
-      maxPoolSize: this.opts.concurrency + 2,
-      noHandleSignals: true,
-      crontab: '',
-      // Jobs unlocked from a lost agent are not announced by NOTIFY; this bounds their pickup delay.
-      pollInterval: 1000,
-      gracefulShutdownAbortTimeout: FINISH_RUNNING_JOBS_MS,
-      preset: { worker: QUEUE_TUNING(this.opts.concurrency) },
-      logger: workerLogger(log),
-      events,
-      taskList: {
-        [TASK_IDENTIFIER]: makeTaskHandler({
-          pool: this.#pool,
-          agentId: () => id,
-          dataRoot: this.opts.dataRoot,
-          resultsRoot: this.opts.resultsRoot,
-          log,
-          running: this.#running,
-          stats: this.#stats,
-        }),
-      },
-    });
+    let runner: Runner;
+    try {
+      runner = await run({
+        connectionString: this.opts.databaseUrl,
+        concurrency: this.opts.concurrency,
+        maxPoolSize: this.opts.concurrency + 2,
+        noHandleSignals: true,
+        crontab: '',
+        // Jobs unlocked from a lost agent are not announced by NOTIFY; this bounds their pickup delay.
+        pollInterval: 1000,
+        gracefulShutdownAbortTimeout: FINISH_RUNNING_JOBS_MS,
+        preset: { worker: QUEUE_TUNING(this.opts.concurrency) },
+        logger: workerLogger(log),
+        events,
+        taskList: {
+          [TASK_IDENTIFIER]: makeTaskHandler({
+            pool: this.#pool,
+            agentId: () => id,
+            dataRoot: this.opts.dataRoot,
+            resultsRoot: this.opts.resultsRoot,
+            log,
+            running: this.#running,
+            stats: this.#stats,
+          }),
+        },
+      });
+    } catch (e: unknown) {
+      // No runner: this row must not look alive. The previous id (if any) stays, so a lost agent retries.
+      await this.#pool.query("update agent set state = 'stopped' where id = $1::uuid", [id]).catch(() => undefined);
+      throw e;
+    }
+    this.#runner = runner;
+    this.#id = id;
     // Jobs this agent locks carry its pool id; a reaper releases them by it (forceUnlockWorkers).
     await this.#pool.query('update agent set worker_ids = $2::text[] where id = $1::uuid', [id, poolIds]);
     log.info({ name: this.opts.name, concurrency: this.opts.concurrency, tags: this.opts.tags, workerIds: poolIds }, 'agent registered');
@@ -148,7 +156,6 @@ export class Agent {
       await this.#launch();
     } catch (e: unknown) {
       this.log.error({ err: coerceError(e).message }, 'registering again failed; retrying at the next heartbeat');
-      this.#id &&= this.#id; // keep the old id: the next heartbeat sees it lost and retries
     } finally {
       this.#relaunching = false;
     }
