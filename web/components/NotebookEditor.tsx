@@ -12,6 +12,7 @@ import { errorMessage, loadNotebook, openKernelSession, type Execution, type Ker
 import { isJsonObject } from '../lib/nbformat';
 import { emptyCell, initialNotebookState, newCellId, notebookReducer, toNotebook, type Cell as CellModel } from '../lib/notebookModel';
 import { useNotebookSave } from '../lib/useNotebookSave';
+import { useOtherExecutions } from '../lib/useOtherExecutions';
 import type { OutputEvent } from '../lib/outputs';
 import { fileName } from '../lib/paths';
 import Cell from './Cell';
@@ -89,6 +90,8 @@ export default function NotebookEditor({ path }: { path: string }) {
   useEffect(() => {
     latest.current = { state, kernel };
   });
+  const currentCells = useCallback(() => latest.current.state.cells, []);
+  useOtherExecutions(kernel, currentCells, dispatch, OUTPUT_BATCH_MS);
   // The execution that currently owns each cell's outputs; a re-run or a restart replaces it.
   const executions = useRef(new Map<string, Execution>());
 

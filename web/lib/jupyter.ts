@@ -234,8 +234,16 @@ export interface Completions {
   to: number;
 }
 
+/** What another client's execution on the same kernel looks like to us (another tab, another user). */
+export type OtherExecutionEvent =
+  | { kind: 'started'; requestId: string; code: string; executionCount: number; at: string | null }
+  | { kind: 'event'; requestId: string; event: OutputEvent }
+  | { kind: 'ended'; requestId: string; at: string | null };
+
 /** A notebook's kernel session as the editor needs it. */
 export interface KernelSession {
+  /** Follows executions that other clients requested, so every viewer sees outputs live. */
+  onOtherExecution(listener: (event: OtherExecutionEvent) => void): () => void;
   /** complete_request; null when the kernel has nothing or is busy elsewhere. */
   complete(code: string, cursor: number): Promise<Completions | null>;
   /** inspect_request at detail level 0; the text/plain help, or null. */
@@ -252,10 +260,39 @@ export interface KernelSession {
 }
 
 class ServicesKernelSession implements KernelSession {
+  /** msg_ids of the execute_requests this client sent: their messages go to their own futures. */
+  private readonly ownRequests = new Set<string>();
+
   constructor(
     private readonly session: Session.ISessionConnection,
     private readonly services: Services,
   ) {}
+
+  onOtherExecution(listener: (event: OtherExecutionEvent) => void): () => void {
+    const onMessage = (_: unknown, msg: KernelMessage.IIOPubMessage): void => {
+      const parent = msg.parent_header;
+      if (!('msg_id' in parent) || parent.msg_type !== 'execute_request' || this.ownRequests.has(parent.msg_id)) return;
+      const requestId = parent.msg_id;
+      const at = msg.header.date || null;
+      const type = msg.header.msg_type;
+      if (type === 'status') {
+        if ('execution_state' in msg.content && msg.content.execution_state === 'idle') listener({ kind: 'ended', requestId, at });
+        return;
+      }
+      if (type === 'execute_input' && 'code' in msg.content && typeof msg.content.code === 'string' && 'execution_count' in msg.content) {
+        listener({ kind: 'started', requestId, code: msg.content.code, executionCount: Number(msg.content.execution_count), at });
+        return;
+      }
+      try {
+        const event = outputEventFromMessage(type, msg.content, at);
+        if (event) listener({ kind: 'event', requestId, event });
+      } catch {
+        // A malformed message of someone else's run: their own page reports it.
+      }
+    };
+    this.session.iopubMessage.connect(onMessage);
+    return () => void this.session.iopubMessage.disconnect(onMessage);
+  }
 
   status(): KernelStatus {
     const kernel = this.session.kernel;
@@ -287,6 +324,7 @@ class ServicesKernelSession implements KernelSession {
     if (!kernel) return { done: Promise.reject(new ApiError('This notebook has no kernel')), dispose: () => {} };
     const content = { code, silent: false, store_history: true, allow_stdin: false, stop_on_error: true };
     const future = kernel.requestExecute(content, false);
+    this.ownRequests.add(future.msg.header.msg_id);
     future.onIOPub = (msg) => {
       try {
         const event = outputEventFromMessage(msg.header.msg_type, msg.content, msg.header.date || null);

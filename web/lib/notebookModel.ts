@@ -74,11 +74,15 @@ export type NotebookAction =
   | { type: 'move'; id: string; delta: -1 | 1 }
   | { type: 'set-kind'; id: string; kind: CellKind; newId: string }
   | { type: 'set-editing'; id: string; editing: boolean }
-  | { type: 'execute-start'; id: string }
+  /**
+   * Execution actions; `remote`: another client ran the cell. Its outputs are shown but do not make
+   * this copy dirty, since the client that ran it saves them (else every viewer would save too).
+   */
+  | { type: 'execute-start'; id: string; remote?: boolean }
   /** Events of one execution in arrival order, batched so a flood of output renders a few times a second. */
-  | { type: 'execute-events'; id: string; events: OutputEvent[] }
+  | { type: 'execute-events'; id: string; events: OutputEvent[]; remote?: boolean }
   /** `at`: the reply's time, recorded with the start in the cell's metadata as JupyterLab's "record timing" does. */
-  | { type: 'execute-end'; id: string; executionCount: number | null; at: string | null }
+  | { type: 'execute-end'; id: string; executionCount: number | null; at: string | null; remote?: boolean }
   | { type: 'executions-cancelled' }
   | { type: 'saved'; revision: number };
 
@@ -162,6 +166,10 @@ function mapCode(state: NotebookState, id: string, change: (cell: CodeCell) => C
 
 function changed(state: NotebookState, cells: Cell[], extra: Partial<NotebookState> = {}): NotebookState {
   return { ...state, ...extra, cells, revision: state.revision + 1 };
+}
+
+function executed(state: NotebookState, remote: boolean | undefined, cells: Cell[]): NotebookState {
+  return remote ? { ...state, cells } : changed(state, cells);
 }
 
 function focusOn(state: NotebookState, cellId: string, target: FocusTarget = 'editor'): FocusRequest {
@@ -266,11 +274,11 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
         focus: action.editing ? focusOn(state, action.id) : state.focus,
       };
     case 'execute-start':
-      return changed(state, mapCode(state, action.id, (cell) => ({ ...withoutExecutionTime(cell), outputs: [], clearPending: false, executionCount: null, running: true })));
+      return executed(state, action.remote, mapCode(state, action.id, (cell) => ({ ...withoutExecutionTime(cell), outputs: [], clearPending: false, executionCount: null, running: true })));
     case 'execute-events':
-      return changed(state, mapCode(state, action.id, (cell) => action.events.reduce(applyCellEvent, cell)));
+      return executed(state, action.remote, mapCode(state, action.id, (cell) => action.events.reduce(applyCellEvent, cell)));
     case 'execute-end':
-      return changed(state, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_ENDED, action.at), running: false, executionCount: action.executionCount ?? cell.executionCount })));
+      return executed(state, action.remote, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_ENDED, action.at), running: false, executionCount: action.executionCount ?? cell.executionCount })));
     case 'executions-cancelled':
       return { ...state, cells: state.cells.map((cell) => (cell.kind === 'code' && cell.running ? { ...cell, running: false } : cell)) };
     case 'saved':

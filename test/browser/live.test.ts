@@ -1,0 +1,38 @@
+// Several viewers of one notebook (issue #6): a run started in one tab shows its outputs live in
+// another tab on the same kernel, without making that copy unsaved.
+
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { ARTIFACTS, browserSuite, newNotebook, openPage, waitForIdle } from "../support/notebook-page.ts";
+
+const suite = browserSuite();
+
+test("a cell run in one tab streams into the same cell in another tab", async () => {
+  const server = suite.server();
+  const a = await openPage(suite.browser());
+  const file = await newNotebook(a.page, server);
+  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
+  await a.page.keyboard.insertText('for (let i = 1; i <= 4; i++) {\n  console.log("tick " + i);\n  await new Promise((r) => setTimeout(r, 700));\n}');
+  await a.page.keyboard.press("Control+s");
+  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+
+  const b = await openPage(suite.browser());
+  await b.page.goto(`${server.url}?token=${server.token}`);
+  await b.page.goto(`${server.url}notebooks/${file}`);
+  await waitForIdle(b.page);
+
+  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
+  await a.page.keyboard.press("Control+Enter");
+  const watched = b.page.getByTestId("cell").first();
+  await watched.getByTestId("execution-count").filter({ hasText: "[*]:" }).waitFor({ timeout: 30_000 });
+  await watched.getByTestId("output").getByText("tick 1").waitFor({ timeout: 30_000 });
+  await watched.getByTestId("output").getByText("tick 4").waitFor({ timeout: 30_000 });
+  await watched.getByTestId("execution-count").filter({ hasText: "[1]:" }).waitFor({ timeout: 30_000 });
+  assert.equal(await watched.getByTestId("output").textContent(), "tick 1\ntick 2\ntick 3\ntick 4\n");
+  await b.page.screenshot({ path: path.join(ARTIFACTS, "live-second-viewer.png") });
+  assert.equal(await b.page.getByTestId("save-state").textContent(), "Saved", "the viewer's copy is not made dirty by someone else's run");
+  assert.deepEqual([...a.problems, ...b.problems], []);
+  await a.page.close();
+  await b.page.close();
+});
