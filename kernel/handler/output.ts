@@ -3,6 +3,7 @@
  * recent execution (as ipykernel does, so output of timers started by a cell lands under it).
  */
 import process from 'node:process';
+import { formatWithOptions } from 'node:util';
 import type { IOPubPublisher } from './handler.ts';
 import type { ContentMap, IOPubMessageType, Stream } from '../protocol/messages.ts';
 
@@ -84,5 +85,9 @@ export class Output {
         return true;
       }) as typeof stream.write;
     }
+    // Node's Console adds and removes an 'error' listener on the stream for every call, which
+    // made printing in a loop several times slower than ipykernel's print; these write directly.
+    const direct = (name: StreamName) => (...args: unknown[]) => this.write(name, `${formatWithOptions({}, ...args)}\n`);
+    Object.assign(console, { log: direct('stdout'), info: direct('stdout'), debug: direct('stdout'), error: direct('stderr'), warn: direct('stderr') });
   }
 }

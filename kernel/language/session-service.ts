@@ -56,6 +56,7 @@ export class SessionLanguageService {
   readonly #dir: string;
   readonly #files = new Map<string, { text: string; version: number }>();
   readonly #history: HistoryCell[] = [];
+  readonly #checked = new Map<string, CellDiagnostic[]>();
   readonly #service: ts.LanguageService;
   readonly #currentFile: string;
 
@@ -84,8 +85,19 @@ export class SessionLanguageService {
     this.#service = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
 
-  /** Type errors of `code` run after the session's cells. */
+  /**
+   * Type errors of `code` run after the session's cells. Results are kept until a cell adds
+   * declarations: re-running a cell (or a benchmark's trivial one) does not build a program again.
+   */
   check(code: string): CellDiagnostic[] {
+    const cached = this.#checked.get(code);
+    if (cached) return cached;
+    const diagnostics = this.#check(code);
+    this.#checked.set(code, diagnostics);
+    return diagnostics;
+  }
+
+  #check(code: string): CellDiagnostic[] {
     const script = this.#setCurrent(code);
     const diagnostics: CellDiagnostic[] = [];
     for (const d of this.#service.getSemanticDiagnostics(this.#currentFile)) {
@@ -102,7 +114,9 @@ export class SessionLanguageService {
   /** Adds a cell that ran to the session; only its declarations matter to later cells. */
   commit(code: string): void {
     const script = cellScript(code);
-    if (script.declared.size > 0) this.#history.push({ script });
+    if (script.declared.size === 0) return;
+    this.#history.push({ script });
+    this.#checked.clear();
   }
 
   /** `cursor` is a UTF-16 offset in `code`. */

@@ -19,11 +19,22 @@ const port = parentPort;
 if (!port) throw new Error('control-worker.ts runs as a worker thread');
 const { endpoint, key, stopped } = workerData as ControlThreadData;
 const socket = new Router({ sendTimeout: 0, linger: 1000 });
-const inspector = new Session();
-inspector.connectToMainThread();
 /** Interrupt requests handed to the main thread and not yet taken, by sequence number. */
 const unacknowledged = new Map<number, NodeJS.Timeout>();
 let sequence = 0;
+
+/**
+ * Connected only for the termination: an inspector session attached to the main thread makes its
+ * JavaScript several times slower.
+ */
+function terminateMainThread(): void {
+  const inspector = new Session();
+  inspector.connectToMainThread();
+  inspector.post('Runtime.terminateExecution', () => {
+    inspector.disconnect();
+    port?.postMessage({ kind: 'terminated' } satisfies FromControl);
+  });
+}
 
 function isInterruptRequest(frames: Buffer[]): boolean {
   try {
@@ -55,14 +66,13 @@ try {
         seq,
         setTimeout(() => {
           unacknowledged.delete(seq);
-          inspector.post('Runtime.terminateExecution', () => port.postMessage({ kind: 'terminated' } satisfies FromControl));
+          terminateMainThread();
         }, ACK_TIMEOUT_MS),
       );
     }
     port.postMessage({ kind: 'frames', seq, frames } satisfies FromControl);
   }
 } finally {
-  inspector.disconnect();
   port.close();
   const flag = new Int32Array(stopped);
   Atomics.store(flag, 0, 1);
