@@ -198,12 +198,13 @@ async function main(): Promise<void> {
     const single: number[] = [];
     for (let i = 0; i < LATENCY_SAMPLES; i++) single.push(must(await execute(kernel, `(await workflow.map([${i}], "noop", {}, { progress: false })).length`)).ms);
     const pool = new pg.Pool({ connectionString: databaseUrl });
-    const waits = await pool.query<{ wait: number }>(
-      `select extract(epoch from t.started_at - t.created_at) * 1000 as wait from task t join run r on r.id = t.run_id
-       where r.total = 1 order by r.created_at desc limit $1`,
+    const waits = await pool.query<{ wait: number; work: number }>(
+      `select extract(epoch from t.started_at - t.created_at) * 1000 as wait, extract(epoch from t.finished_at - t.started_at) * 1000 as work
+       from task t join run r on r.id = t.run_id where r.total = 1 order by r.created_at desc limit $1`,
       [LATENCY_SAMPLES],
     );
     const enqueueToStart = waits.rows.map((r) => Number(r.wait));
+    const onAgentMs = median(waits.rows.map((r) => Number(r.work)));
     const cellMap = must(await execute(kernel, `(await workflow.map(workflow.range(${NOOP_TASKS}), "noop", {}, { progress: false })).length`));
     const t0 = performance.now();
     const restRun = await submitRun(server, { recipe: { steps: [{ id: "noop", algorithm: "noop", input: { kind: "range", start: 0, stop: NOOP_TASKS } }] } });
@@ -267,6 +268,12 @@ console.log(performance.now() - t0);`,
 | the same over REST (POST run → run succeeded → results read) | | ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} | ${((NOOP_TASKS / (restMs / 1000)) / bare.jobsPerSecond).toFixed(2)} |
 | enqueue → start, median (p95) | ${ms(median(bare.latency))} (${ms(p95(bare.latency))}) | ${ms(median(enqueueToStart))} (${ms(p95(enqueueToStart))}) task created → started on the agent | ${(median(enqueueToStart) / median(bare.latency)).toFixed(1)}× |
 | one-task \`workflow.map\` in a cell, median (p95); an empty cell takes ${ms(median(empty))} | | ${ms(median(single))} (${ms(p95(single))}) | |
+
+Where a one-task map's ${ms(median(single))} go (medians): ${ms(median(enqueueToStart))} from the task row's creation to its start on the agent
+(commit, graphile-worker's NOTIFY, the agent's fetch and \`startTask\`), ${ms(onAgentMs)} on the agent (the no-op, encoding,
+the one statement that stores the result and ends the run), and the rest, about ${ms(median(single) - median(enqueueToStart) - onAgentMs)}, in the cell's HTTP
+requests: the POST that validates the recipe and writes run and tasks through Prisma, the long-poll that wakes on the run's
+NOTIFY, and the results read.
 
 20 ms tasks (\`sleep\`, ${sleepTasks} tasks, one agent with concurrency ${CONCURRENCY}): ${ms(sleepMs)} from POST to the run's end against ${ms(sleepIdeal)} of pure work per slot, **${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % scheduling overhead** (a task takes ${ms(Number(perTask.rows[0]!.d))} on the agent, timer slack included).
 

@@ -198,7 +198,7 @@ export class Workflow {
         // A server that did not wait (or an error) is asked again after a pause, never in a tight loop.
         const took = this.#now() - asked;
         if (run === undefined) await sleep(500, undefined);
-        else if (took < 20) await sleep(20 - took, undefined);
+        else if (took < 20 && !(poll === 0 && known)) await sleep(20 - took, undefined);
       }
     } finally {
       signal?.removeEventListener('abort', cancel);

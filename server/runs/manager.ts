@@ -72,7 +72,10 @@ export class RunManager {
     } catch (e: unknown) {
       this.log.error({ run: run.id, err: e }, "enqueueing the run's jobs failed; the scheduler's repair will retry");
     }
-    return { run: await this.get(run.id, { tasks: false }), created: true };
+    // The run as created (no second read): all its tasks are queued.
+    const model = runModel(run, { queued: tasks.length, running: 0, succeeded: 0, failed: 0, cancelled: 0 });
+    model.recipe = recipe;
+    return { run: model, created: true };
   }
 
   async list(opts: { limit: number; state?: RunState }): Promise<RunModel[]> {
