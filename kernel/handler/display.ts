@@ -2,12 +2,15 @@
  * The `display` and `update` functions cells call:
  *   display(valueOrBundle, { id?, metadata? })  → display_data (with transient.display_id if id)
  *   update(id, valueOrBundle)                   → update_display_data of that display
- *   display.html(...), display.markdown(...), … → DisplayObjects, shown when displayed or returned
+ *   display.html(...), display.markdown(...), display.svg, display.png, display.json,
+ *   display.vegaLite(spec), display.image(frame, options) → DisplayObjects, shown when displayed or returned
+ *   display.progress(total, { label })          → a progress bar; `.update(done, note)` redraws it in place
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#update-display-data
  */
 import { mime, renderValueOrBundle } from './mime-bundle.ts';
 import { defineGlobals } from './define-globals.ts';
 import type { Output } from './output.ts';
+import { image, progressDisplay, type Progress, type ProgressOptions } from './rich-displays.ts';
 
 export interface DisplayOptions {
   /** Names the output so update(id, …) can replace it later. */
@@ -15,7 +18,11 @@ export interface DisplayOptions {
   metadata?: Record<string, unknown>;
 }
 
-export type Display = ((value: unknown, options?: DisplayOptions) => void) & typeof mime;
+export type Display = ((value: unknown, options?: DisplayOptions) => void) &
+  typeof mime & {
+    image: typeof image;
+    progress: (total: number, options?: ProgressOptions) => Progress;
+  };
 
 /** The globals this module gives cells, as the language service declares them. */
 export interface DisplayGlobals {
@@ -32,7 +39,11 @@ export function installDisplayGlobals(output: Output): void {
       metadata: { ...metadata, ...options.metadata },
       transient: options.id === undefined ? {} : { display_id: options.id },
     });
-  }, mime);
+  }, {
+    ...mime,
+    image,
+    progress: (total: number, options?: ProgressOptions) => progressDisplay(output, total, options),
+  });
   const update = (id: string, value: unknown): void => {
     const { data, metadata } = renderValueOrBundle(value);
     output.publish('update_display_data', { data, metadata, transient: { display_id: id } });
