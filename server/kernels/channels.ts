@@ -1,5 +1,6 @@
 import type { WebSocket } from "ws";
 import type { Message } from "../../kernel/protocol/messages.ts";
+import { coerceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ManagedKernel } from "./managed-kernel.ts";
 import { FramingError, V1_PROTOCOL, decodeJson, decodeV1, encodeJson, encodeV1 } from "./ws-framing.ts";
@@ -22,7 +23,11 @@ export class KernelChannelsConnection {
   connect(): void {
     this.detachers.push(this.kernel.subscribe((msg) => this.handleOutgoing(msg)));
     this.addSession(this.sessionId);
-    this.ws.on("message", (data, isBinary) => void this.handleIncoming(data as Buffer, isBinary));
+    this.ws.on("message", (data, isBinary) => {
+      this.handleIncoming(data as Buffer, isBinary).catch((e: unknown) =>
+        this.log.warn({ kernel: this.kernel.id, err: coerceError(e).message }, "could not forward a WebSocket message to the kernel"),
+      );
+    });
     this.ws.on("close", () => this.disconnect());
   }
 

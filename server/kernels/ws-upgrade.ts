@@ -24,6 +24,9 @@ export function acceptKernelWebSockets(server: Server, auth: Auth, kernels: Kern
     handleProtocols: (offered) => (offered.has(V1_PROTOCOL) ? V1_PROTOCOL : false),
   });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node leaves an upgrading socket without an error listener: a client that resets it while
+    // we refuse it would otherwise crash the server (an unhandled 'error' event).
+    socket.on("error", (e) => log.debug({ err: e.message }, "WebSocket upgrade socket error"));
     const url = new URL(req.url ?? "/", "http://x");
     const match = CHANNELS_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, "No WebSocket endpoint here");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { connect } from "node:net";
 import WebSocket from "ws";
 import { startServer, type RunningServer } from "../support/server.ts";
 
@@ -71,6 +72,21 @@ describe("security baseline", () => {
     // A cookie alone, without an Origin header, is not enough: scripts must present the token.
     assert.equal(await tryWebSocket(ws, { Cookie: cookie }), 403);
     assert.equal(await tryWebSocket(`${server.url.replace(/^http/, "ws")}api/kernels/no-such-kernel/channels?token=${server.token}`, {}), 404);
+  });
+
+  test("a client that resets its WebSocket upgrade cannot crash the server", async () => {
+    const { hostname, port } = new URL(server.url);
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), hostname, () => {
+          socket.write(`GET /api/kernels/no-such-kernel/channels?token=${server.token} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          socket.resetAndDestroy();
+          resolve();
+        });
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await fetch(`${server.url}api`, { headers: auth() })).status, 200, "the server still answers");
   });
 
   test("the token URL logs a browser in with cookies and drops the token from the address", async () => {

@@ -60,13 +60,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const output = () => `${stdout}\n${stderr}`;
+  let stopping = false;
+  let started = false;
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // A server that dies under a test shows why in the test output (its logs are otherwise kept).
+  void exited.then((code) => {
+    if (!stopping && started) process.stderr.write(`\n[lightbook server exited unexpectedly with ${code}; last logs:]\n${stderr.slice(-4000)}\n`);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output()}`)), START_TIMEOUT_MS);
     const check = () => {
       const m = /Lightbook is running at (\S+)\?token=/.exec(stdout);
       if (m) {
         clearTimeout(timer);
+        started = true;
         resolve(m[1]!);
       }
     };
@@ -77,6 +84,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     });
   });
   const stop = async () => {
+    stopping = true;
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     return exited;
   };
