@@ -11,6 +11,8 @@ import { TSX_LOADER } from "../server/paths.ts";
  * the suite needs no database server. Each test file creates its own databases in it.
  */
 const root = path.resolve(import.meta.dirname);
+/** One test may take this long; a hung test then fails instead of holding CI until its limit. */
+const TEST_TIMEOUT_MS = 300_000;
 
 async function testFiles(dirs: string[]): Promise<string[]> {
   const files: string[] = [];
@@ -36,7 +38,7 @@ if (!adminUrl) {
   stopDb = db.stop;
 }
 
-const child = spawn(process.execPath, ["--import", TSX_LOADER, "--test", "--test-reporter=spec", ...files], {
+const child = spawn(process.execPath, ["--import", TSX_LOADER, "--test", "--test-reporter=spec", `--test-timeout=${TEST_TIMEOUT_MS}`, "--test-force-exit", ...files], {
   stdio: "inherit",
   env: { ...process.env, LIGHTBOOK_TEST_DATABASE_URL: adminUrl },
 });
