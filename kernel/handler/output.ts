@@ -11,6 +11,16 @@ type StreamName = Stream['name'];
 
 const FLUSH_INTERVAL_MS = 100;
 
+/**
+ * Stream text one cell may publish (LIGHTBOOK_KERNEL_OUTPUT_LIMIT characters, default 2^20): past it,
+ * text is dropped and a note says so, so a cell printing a million lines keeps the kernel, the
+ * server and the browser responsive.
+ */
+export const OUTPUT_LIMIT = (() => {
+  const configured = Number(process.env.LIGHTBOOK_KERNEL_OUTPUT_LIMIT);
+  return Number.isInteger(configured) && configured > 0 ? configured : 1 << 20;
+})();
+
 /** Drops everything; the target of `silent` executions (spec: they broadcast no output). */
 export const DISCARD: IOPubPublisher = { publish: () => undefined };
 
@@ -19,6 +29,9 @@ export class Output {
   readonly #pending: Record<StreamName, string> = { stdout: '', stderr: '' };
   #flushScheduled = false;
   #pendingSince = 0;
+  /** Stream characters published for the current target, and dropped past OUTPUT_LIMIT. */
+  #published = 0;
+  #dropped = 0;
   readonly #originalWrite = {
     stdout: process.stdout.write.bind(process.stdout),
     stderr: process.stderr.write.bind(process.stderr),
@@ -28,10 +41,21 @@ export class Output {
     return this.#target;
   }
 
-  /** Flushes text pending for the previous target before switching. */
+  /** Flushes text pending for the previous target before switching; the new target's output limit starts afresh. */
   setTarget(target: IOPubPublisher | undefined): void {
     this.flush();
     this.#target = target;
+    this.#published = 0;
+    this.#dropped = 0;
+  }
+
+  /** Ends the current cell's output: flushes, and notes how much text the limit dropped. */
+  finish(): void {
+    this.flush();
+    if (this.#dropped === 0) return;
+    const note = `\n[output truncated: ${this.#dropped.toLocaleString('en')} more characters past the limit of ${OUTPUT_LIMIT.toLocaleString('en')} per cell (LIGHTBOOK_KERNEL_OUTPUT_LIMIT)]\n`;
+    this.#dropped = 0;
+    this.#target?.publish('stream', { name: 'stderr', text: note });
   }
 
   /**
@@ -43,6 +67,13 @@ export class Output {
       this.#originalWrite[name](text);
       return;
     }
+    const room = OUTPUT_LIMIT - this.#published;
+    if (text.length > room) {
+      this.#dropped += text.length - Math.max(room, 0);
+      if (room <= 0) return;
+      text = text.slice(0, room);
+    }
+    this.#published += text.length;
     this.#pending[name] += text;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;

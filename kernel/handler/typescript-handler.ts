@@ -130,7 +130,7 @@ export class TypeScriptHandler implements JupyterHandler {
     } finally {
       this.#stdin = undefined;
       if (storeHistory) this.#history.add(count, request.content.code, output);
-      this.output.flush();
+      this.output.finish();
       // Output of timers a silent run started still belongs to the last visible cell.
       if (silent) this.output.setTarget(previousTarget);
     }

@@ -25,6 +25,13 @@ export interface KernelSpecModel {
   resources: Record<string, string>;
 }
 
+const DEFAULT_MEMORY_MB = 4096;
+
+function kernelMemoryMb(): number {
+  const configured = Number(process.env.LIGHTBOOK_KERNEL_MEMORY_MB);
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MEMORY_MB;
+}
+
 /** Absolute paths, so the kernel starts from any working directory (Jupyter starts it in the notebook's). */
 export function kernelJson(): KernelJson {
   return {
@@ -33,6 +40,9 @@ export function kernelJson(): KernelJson {
       // An interrupt may terminate JavaScript inside a timer callback (transport/control-worker.ts),
       // which leaves Node's async-context stack one callback deep; the check would abort the process.
       '--no-force-async-hooks-checks',
+      // The kernel's memory limit: a cell that needs more ends the process (reported dead) rather
+      // than the machine swapping. LIGHTBOOK_KERNEL_MEMORY_MB where the kernelspec is made.
+      `--max-old-space-size=${kernelMemoryMb()}`,
       '--import',
       fileURLToPath(import.meta.resolve('tsx')),
       fileURLToPath(new URL('../main.ts', import.meta.url)),

@@ -4,37 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { ContentsManager, KernelManager, KernelSpecManager, ServerConnection, SessionManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { startServer, type RunningServer } from "../support/server.ts";
 import { serverSettings } from "../support/jupyter.ts";
-
-interface Run {
-  reply: KernelMessage.IExecuteReplyMsg["content"];
-  iopub: KernelMessage.IIOPubMessage[];
-}
-
-/** Executes code and collects the iopub messages it caused, until its reply and idle. */
-async function execute(kernel: Kernel.IKernelConnection, code: string): Promise<Run> {
-  const iopub: KernelMessage.IIOPubMessage[] = [];
-  const future = kernel.requestExecute({ code, store_history: true });
-  future.onIOPub = (msg) => void iopub.push(msg);
-  const reply = await future.done;
-  return { reply: reply.content, iopub };
-}
-
-function streamText(run: Run): string {
-  return run.iopub.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
-}
-
-function result(run: Run): unknown {
-  const r = run.iopub.find((m) => m.header.msg_type === "execute_result");
-  return r ? (r.content as { data: Record<string, unknown> }).data["text/plain"] : undefined;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { execute, result, streamText, waitFor } from "../support/kernel-runs.ts";
 
 describe("kernels and sessions through @jupyterlab/services", () => {
   let server: RunningServer;
