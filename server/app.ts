@@ -4,6 +4,7 @@ import type { Auth } from "./auth/auth.ts";
 import { loginRoutes, requireAuth } from "./auth/middleware.ts";
 import { contentsRoutes } from "./contents/routes.ts";
 import { dataRoutes } from "./data/routes.ts";
+import { journalRoutes } from "./kernels/journal-routes.ts";
 import type { ContentsManager } from "./contents/manager.ts";
 import type { Db } from "./db/client.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
@@ -59,6 +60,7 @@ export function createApp(p: AppParts): Express {
   app.use(sessionRoutes(p.sessions));
   app.use(contentsRoutes(p.contents));
   app.use(dataRoutes(p.dataRoot));
+  app.use(journalRoutes(p.kernels));
   app.use(agentRoutes(p.db, p.agentLostAfterMs));
   app.use(runRoutes(p.runs.manager));
   app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs));

@@ -35,6 +35,8 @@ export class ManagedKernel {
   private process: KernelProcess | undefined;
   private client: ZmqKernelClient | undefined;
   private readonly iopubListeners = new Set<Listener>();
+  /** The server's own recorders of iopub (the output journal): not client connections. */
+  private readonly observers = new Set<Listener>();
   private readonly replyListeners = new Map<string, Listener>();
   private readonly stateListeners = new Set<(s: ExecutionState) => void>();
   /** Set while the server itself stops or restarts the process, so its exit is not a death. */
@@ -102,6 +104,7 @@ export class ManagedKernel {
         const s = (msg.content as { execution_state?: string }).execution_state;
         if (s === "busy" || s === "idle" || s === "starting") this.setState(s);
       }
+      for (const l of this.observers) l(msg);
       for (const l of this.iopubListeners) l(msg);
       return;
     }
@@ -125,6 +128,7 @@ export class ManagedKernel {
   /** Tells attached clients about a state the kernel itself cannot announce. */
   private broadcastStatus(execution_state: "dead"): void {
     const msg = makeMessage("status", { execution_state }, { session: this.session, channel: "iopub" });
+    for (const l of this.observers) l(msg);
     for (const l of this.iopubListeners) l(msg);
   }
 
@@ -132,6 +136,12 @@ export class ManagedKernel {
   subscribe(listener: Listener): () => void {
     this.iopubListeners.add(listener);
     return () => this.iopubListeners.delete(listener);
+  }
+
+  /** Like subscribe, for the server's own use; not counted in `connections`. */
+  observe(listener: Listener): () => void {
+    this.observers.add(listener);
+    return () => this.observers.delete(listener);
   }
 
   /** Replies on shell, control and stdin to requests sent with this session id. */

@@ -7,6 +7,7 @@ import type { Logger } from "../log.ts";
 import type { KernelSpecRegistry } from "../kernelspecs/registry.ts";
 import { ManagedKernel, KernelStartError } from "./managed-kernel.ts";
 import type { KernelModel } from "./model.ts";
+import { OutputJournal } from "./output-journal.ts";
 import { removeConnectionFile } from "./process.ts";
 
 export interface KernelManagerOptions {
@@ -18,6 +19,9 @@ export interface KernelManagerOptions {
 /** Starts, finds and stops kernel processes: one process per kernel, as Jupyter Server does. */
 export class KernelManager {
   private readonly kernels = new Map<string, ManagedKernel>();
+  /** What every kernel printed, kept while no browser watches (GET /api/lightbook/kernels/{id}/executions). */
+  readonly journal = new OutputJournal();
+  private readonly detachJournal = new Map<string, () => void>();
 
   constructor(
     private readonly specs: KernelSpecRegistry,
@@ -45,10 +49,12 @@ export class KernelManager {
     await writeConnectionFile(connectionFile, connection);
     const kernel = new ManagedKernel(id, spec.name, connection, { argv: spec.spec.argv, interruptMode: spec.spec.interrupt_mode, connectionFile, env: { ...process.env, ...this.opts.env }, cwd: this.opts.cwd }, this.log);
     this.kernels.set(id, kernel);
+    this.detachJournal.set(id, this.journal.attach(kernel));
     try {
       await kernel.start();
     } catch (e: unknown) {
       this.kernels.delete(id);
+      this.forgetJournal(id);
       await removeConnectionFile(connectionFile);
       if (e instanceof KernelStartError) {
         this.log.error({ kernel: id, err: e.message }, "kernel failed to start");
@@ -63,9 +69,15 @@ export class KernelManager {
   async shutdown(id: string): Promise<void> {
     const kernel = this.get(id);
     this.kernels.delete(id);
+    this.forgetJournal(id);
     await kernel.stop();
     await removeConnectionFile(path.join(this.opts.runtimeDir, `kernel-${id}.json`));
     this.log.info({ kernel: id }, "kernel shut down");
+  }
+
+  private forgetJournal(id: string): void {
+    this.detachJournal.get(id)?.();
+    this.detachJournal.delete(id);
   }
 
   async restart(id: string): Promise<ManagedKernel> {

@@ -91,7 +91,7 @@ export default function NotebookEditor({ path }: { path: string }) {
     latest.current = { state, kernel };
   });
   const currentCells = useCallback(() => latest.current.state.cells, []);
-  useOtherExecutions(kernel, currentCells, dispatch, OUTPUT_BATCH_MS);
+  useOtherExecutions(kernel, { cells: currentCells, dispatch, batchMs: OUTPUT_BATCH_MS, onError: setKernelError });
   // The execution that currently owns each cell's outputs; a re-run or a restart replaces it.
   const executions = useRef(new Map<string, Execution>());
 

@@ -235,15 +235,30 @@ export interface Completions {
 }
 
 /** What another client's execution on the same kernel looks like to us (another tab, another user). */
-export type OtherExecutionEvent =
-  | { kind: 'started'; requestId: string; code: string; executionCount: number; at: string | null }
-  | { kind: 'event'; requestId: string; event: OutputEvent }
-  | { kind: 'ended'; requestId: string; at: string | null };
+export type OtherExecutionEvent = { requestId: string; msgId: string } & (
+  | { kind: 'started'; code: string; executionCount: number; at: string | null }
+  | { kind: 'event'; event: OutputEvent }
+  | { kind: 'ended'; at: string | null }
+);
+
+/** The server's record of one execution (server/kernels/output-journal.ts), outputs already parsed. */
+export interface RecordedExecution {
+  requestId: string;
+  code: string;
+  executionCount: number | null;
+  running: boolean;
+  started: string | null;
+  ended: string | null;
+  events: OutputEvent[];
+  lastMsgId: string;
+}
 
 /** A notebook's kernel session as the editor needs it. */
 export interface KernelSession {
   /** Follows executions that other clients requested, so every viewer sees outputs live. */
   onOtherExecution(listener: (event: OtherExecutionEvent) => void): () => void;
+  /** What the server recorded of this kernel's executions, including those no page watched. */
+  recordedExecutions(): Promise<RecordedExecution[]>;
   /** complete_request; null when the kernel has nothing or is busy elsewhere. */
   complete(code: string, cursor: number): Promise<Completions | null>;
   /** inspect_request at detail level 0; the text/plain help, or null. */
@@ -273,25 +288,35 @@ class ServicesKernelSession implements KernelSession {
       const parent = msg.parent_header;
       if (!('msg_id' in parent) || parent.msg_type !== 'execute_request' || this.ownRequests.has(parent.msg_id)) return;
       const requestId = parent.msg_id;
+      const msgId = msg.header.msg_id;
       const at = msg.header.date || null;
       const type = msg.header.msg_type;
       if (type === 'status') {
-        if ('execution_state' in msg.content && msg.content.execution_state === 'idle') listener({ kind: 'ended', requestId, at });
+        if ('execution_state' in msg.content && msg.content.execution_state === 'idle') listener({ kind: 'ended', requestId, msgId, at });
         return;
       }
       if (type === 'execute_input' && 'code' in msg.content && typeof msg.content.code === 'string' && 'execution_count' in msg.content) {
-        listener({ kind: 'started', requestId, code: msg.content.code, executionCount: Number(msg.content.execution_count), at });
+        listener({ kind: 'started', requestId, msgId, code: msg.content.code, executionCount: Number(msg.content.execution_count), at });
         return;
       }
       try {
         const event = outputEventFromMessage(type, msg.content, at);
-        if (event) listener({ kind: 'event', requestId, event });
+        if (event) listener({ kind: 'event', requestId, msgId, event });
       } catch {
         // A malformed message of someone else's run: their own page reports it.
       }
     };
     this.session.iopubMessage.connect(onMessage);
     return () => void this.session.iopubMessage.disconnect(onMessage);
+  }
+
+  recordedExecutions(): Promise<RecordedExecution[]> {
+    return call('Could not read what the kernel printed meanwhile', async (c) => {
+      const kernel = this.kernel();
+      const body: unknown = await (await request(c, `${c.settings.baseUrl}api/lightbook/kernels/${encodeURIComponent(kernel.id)}/executions`)).json();
+      if (!isJsonObject(body) || !Array.isArray(body.executions)) throw new ApiError('the server sent an unexpected journal');
+      return body.executions.map(parseRecordedExecution);
+    });
   }
 
   status(): KernelStatus {
@@ -379,6 +404,29 @@ class ServicesKernelSession implements KernelSession {
   dispose(): void {
     this.session.dispose();
   }
+}
+
+function parseRecordedExecution(value: unknown): RecordedExecution {
+  if (!isJsonObject(value) || typeof value.request_id !== 'string' || typeof value.code !== 'string' || !Array.isArray(value.messages) || typeof value.last_msg_id !== 'string') {
+    throw new ApiError('the server sent an unexpected journal entry');
+  }
+  const events: OutputEvent[] = [];
+  for (const m of value.messages) {
+    if (!isJsonObject(m) || typeof m.msg_type !== 'string') continue;
+    const event = outputEventFromMessage(m.msg_type, m.content, typeof m.date === 'string' ? m.date : null);
+    if (event) events.push(event);
+  }
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    requestId: value.request_id,
+    code: value.code,
+    executionCount: typeof value.execution_count === 'number' ? value.execution_count : null,
+    running: value.state === 'running',
+    started: text(value.started),
+    ended: text(value.ended),
+    events,
+    lastMsgId: value.last_msg_id,
+  };
 }
 
 function sessionManager(c: Connection): SessionManager {

@@ -1,0 +1,12 @@
+import { Router } from "express";
+import type { KernelManager } from "./manager.ts";
+
+/** GET /api/lightbook/kernels/{id}/executions: the output journal of a running kernel. */
+export function journalRoutes(kernels: KernelManager): Router {
+  const r = Router();
+  r.get("/api/lightbook/kernels/:id/executions", (req, res) => {
+    const kernel = kernels.get(req.params.id); // 404 for an unknown kernel
+    res.json({ executions: kernels.journal.executions(kernel.id) });
+  });
+  return r;
+}
