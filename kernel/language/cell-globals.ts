@@ -16,8 +16,9 @@ const CELL_GLOBALS: readonly { name: string; module: string; type: string }[] = 
   { name: 'files', module: '../workflow/map.ts', type: "Workflow['files']" },
 ];
 
-export function cellGlobalsDeclaration(): string {
-  return CELL_GLOBALS.map(({ name, module, type }) => {
+/** `shadowed`: names the session's cells declare themselves (a cell may have its own `frames`). */
+export function cellGlobalsDeclaration(shadowed: ReadonlySet<string> = new Set()): string {
+  return CELL_GLOBALS.filter(({ name }) => !shadowed.has(name)).map(({ name, module, type }) => {
     const path = JSON.stringify(fileURLToPath(new URL(module, import.meta.url)));
     return `declare var ${name}: import(${path}).${type};`;
   }).join('\n');

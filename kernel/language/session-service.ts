@@ -59,12 +59,14 @@ export class SessionLanguageService {
   readonly #checked = new Map<string, CellDiagnostic[]>();
   readonly #service: ts.LanguageService;
   readonly #currentFile: string;
+  readonly #globalsFile: string;
 
   /** `dir` is where imports resolve from: the kernel's working directory. */
   constructor(dir: string) {
     this.#dir = dir;
     this.#currentFile = join(dir, '__lightbook_cell.ts');
-    this.#setFile(join(dir, '__lightbook_globals.d.ts'), cellGlobalsDeclaration());
+    this.#globalsFile = join(dir, '__lightbook_globals.d.ts');
+    this.#setFile(this.#globalsFile, cellGlobalsDeclaration());
     const host: ts.LanguageServiceHost = {
       getScriptFileNames: () => [...this.#files.keys()],
       getScriptVersion: (file) => String(this.#files.get(file)?.version ?? 0),
@@ -202,6 +204,7 @@ export class SessionLanguageService {
       this.#setFile(join(this.#dir, `__lightbook_cell_${i}.ts`), cell.renamed.text);
       for (const name of cell.script.declared) shadowedSoFar.add(name);
     }
+    this.#setFile(this.#globalsFile, cellGlobalsDeclaration(shadowedSoFar));
   }
 
   #setFile(file: string, text: string): void {

@@ -54,6 +54,12 @@ describe('SessionLanguageService', () => {
     );
   });
 
+  it('lets a cell declare a name the kernel also gives cells (its own `frames`)', () => {
+    service.commit('const frames = [[1, 2], [3, 4]];');
+    assert.deepEqual(service.check('frames.length + frames[0]!.length'), []);
+    assert.ok(service.complete('frames.fla', 10).matches.includes('flat'));
+  });
+
   it('knows the kernel globals', () => {
     assert.deepEqual(service.check('display.markdown("# hi"); update("x", 1); comms.open("t"); input("?"); workflow.frames;'), []);
     assert.ok(service.complete('display.ma', 10).matches.includes('markdown'));
