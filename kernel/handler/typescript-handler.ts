@@ -167,7 +167,7 @@ export class TypeScriptHandler implements JupyterHandler {
 
   isComplete({ code }: IsCompleteRequest): IsCompleteReply {
     try {
-      transformCell(code);
+      transformCell(cellMagicsOrPlain(code).code);
       return { status: 'complete' };
     } catch (e: unknown) {
       if (!(e instanceof CellSyntaxError)) return { status: 'unknown' };

@@ -115,6 +115,8 @@ describe('language service in the kernel', () => {
     assert.equal(error?.content.ename, 'TypeScriptError');
     assert.match(error?.content.evalue ?? '', /\(3:7\)$/);
     assert.equal(resultText((await kernel.execute('ran')).iopub), 'false');
+    const isComplete = await kernel.request(makeMessage('is_complete_request', { code: '%%strict\nran' }, { session: kernel.client.session, channel: 'shell' }));
+    assert.deepEqual(isComplete.reply.content, { status: 'complete' });
     const ok = await kernel.execute('%%strict\nran = true;\nran');
     assert.equal(resultText(ok.iopub), 'true');
     assert.equal(stderr(ok.iopub), '');
