@@ -109,7 +109,10 @@ export function makeTaskHandler(d: TaskHandlerDeps): Task {
         log.info('task stopped: its run was cancelled');
         return;
       }
-      if (reason === 'lost') throw new FencedError('this agent was found lost; its task belongs to another attempt');
+      if (reason === 'lost') {
+        log.warn({ attempt: started.attempt }, 'task dropped: this agent was found lost, its task belongs to another attempt (fenced)');
+        throw new FencedError('this agent was found lost; its task belongs to another attempt');
+      }
       const err = asError(e);
       const final = reason !== 'shutdown' && helpers.job.attempts >= helpers.job.max_attempts;
       const message = reason === 'shutdown' ? 'the agent stopped before the task ended' : `${err.name}: ${err.message}`;

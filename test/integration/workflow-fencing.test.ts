@@ -37,7 +37,8 @@ test("a frozen agent that wakes after its task was re-run elsewhere is fenced of
   const done = await waitForRun(server, run.id, 60_000);
   assert.equal(done.state, "succeeded");
 
-  // Wake it: its sleep ends, and it tries to store attempt 1's result.
+  // Wake it: its sleep ends and it tries to store attempt 1's result (refused by the attempt check),
+  // unless its heartbeat learns first that it was lost (then it drops the task): fenced either way.
   stale.process.kill("SIGCONT");
   await waitFor(() => /fenced/.test(stale.output()), 30_000, () => `the stale agent did not report the fence:\n${stale.output()}`);
   await withDb(server.databaseUrl, async (c) => {
