@@ -108,8 +108,9 @@ async function main(): Promise<void> {
     LIGHTBOOK_AGENT_LOST_MS: String(config.agentLostAfterMs),
   });
 
-  process.stdout.write(`Lightbook is running at ${base}?token=${config.token}\n`);
-  if (database.embedded) process.stdout.write(`Data: embedded PostgreSQL in ${path.join(config.stateDir, "postgres")}, data root ${config.dataRoot}\n`);
+  // One write, so whoever waits for the URL line has the lines after it too.
+  const where = database.embedded ? `Data: embedded PostgreSQL in ${path.join(config.stateDir, "postgres")}, data root ${config.dataRoot}\n` : "";
+  process.stdout.write(`Lightbook is running at ${base}?token=${config.token}\n${where}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
