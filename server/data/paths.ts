@@ -1,5 +1,6 @@
 import { realpath } from "node:fs/promises";
-import path from "node:path";
+import { resolveDataPath as resolveUnderRoot } from "../../kernel/analysis/data-root.ts";
+import { DataRootError, NotFoundError } from "../../kernel/analysis/errors.ts";
 import { normalizeContentsPath } from "../contents/paths.ts";
 import { HttpError } from "../errors.ts";
 
@@ -10,33 +11,21 @@ export interface DataPath {
   absolute: string;
 }
 
-function isInside(root: string, candidate: string): boolean {
-  // `root + sep`, so that a sibling such as /data-evil does not pass as inside /data.
-  return candidate === root || candidate.startsWith(root + path.sep);
-}
-
-function isMissing(e: unknown): boolean {
-  return typeof e === "object" && e !== null && "code" in e && (e.code === "ENOENT" || e.code === "ENOTDIR");
-}
-
 /**
  * Resolves a request path (still percent-encoded, relative to the data root) to a file on disk.
- * Refused: absolute paths, `..`/`.` and encoded dots or slashes (by normalizeContentsPath), and
- * anything whose real path (after symlinks) is not inside the real data root.
+ * Refused: absolute paths, `..`/`.` and encoded dots or slashes (by normalizeContentsPath), and,
+ * through the analysis library's resolver that kernels use too, anything whose real path (after
+ * symlinks) is not inside the real data root.
  */
 export async function resolveDataPath(root: string, raw: string): Promise<DataPath> {
   if (raw.startsWith("/") || /^%2f/i.test(raw)) throw new HttpError(400, "Data paths are relative to the data root", "Bad Request");
   const relative = normalizeContentsPath(raw);
-  const realRoot = await realpath(root);
-  const lexical = path.resolve(realRoot, ...relative.split("/"));
-  if (!isInside(realRoot, lexical)) throw new HttpError(400, `Invalid path: ${JSON.stringify(relative)}`, "Bad Request");
-  let absolute: string;
+  if (relative === "") return { relative, absolute: await realpath(root) };
   try {
-    absolute = await realpath(lexical);
+    return { relative, absolute: resolveUnderRoot(relative, { root }) };
   } catch (e: unknown) {
-    if (isMissing(e)) throw new HttpError(404, `No such file in the data root: ${relative}`, "Not Found");
+    if (e instanceof NotFoundError) throw new HttpError(404, `No such file in the data root: ${relative}`, "Not Found");
+    if (e instanceof DataRootError) throw new HttpError(403, `${relative} leads outside the data root`, "Forbidden");
     throw e;
   }
-  if (!isInside(realRoot, absolute)) throw new HttpError(403, `${relative} leads outside the data root`, "Forbidden");
-  return { relative, absolute };
 }
