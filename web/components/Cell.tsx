@@ -19,6 +19,8 @@ interface Props {
   dispatch: Dispatch<NotebookAction>;
   onRun: (id: string, source: string, mode: RunMode) => void;
   onExitEditor: (id: string, exit: EditorExit) => void;
+  /** A cell dragged by its handle was dropped on this one. */
+  onDropCell: (draggedId: string, targetId: string) => void;
   help: KernelHelp | undefined;
 }
 
@@ -47,7 +49,10 @@ function RenderedMarkdown({ source }: { source: string }) {
   return <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun, onExitEditor, help }: Props) {
+/** Our own drag data type, so dropped text or files (which the editors take) are never taken for a cell. */
+const CELL_DRAG_TYPE = 'application/x-lightbook-cell';
+
+function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun, onExitEditor, onDropCell, help }: Props) {
   const { id } = cell;
   const rendered = cell.kind === 'markdown' && !cell.editing;
   const container = useRef<HTMLDivElement>(null);
@@ -74,9 +79,35 @@ function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun,
       tabIndex={selected ? 0 : -1}
       onFocus={() => !selected && dispatch({ type: 'select', id })}
       onMouseDown={() => !selected && dispatch({ type: 'select', id })}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes(CELL_DRAG_TYPE)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'move';
+      }}
+      onDrop={(e) => {
+        const dragged = e.dataTransfer.getData(CELL_DRAG_TYPE);
+        if (!dragged) return;
+        e.preventDefault();
+        onDropCell(dragged, id);
+      }}
     >
-      <div className="cell-prompt" data-testid="execution-count">
-        {prompt(cell)}
+      <div className="cell-gutter">
+        <button
+          type="button"
+          className="cell-drag-handle"
+          aria-label={`Drag cell ${number}`}
+          title="Drag to move"
+          draggable
+          onDragStart={(e) => {
+            e.dataTransfer.setData(CELL_DRAG_TYPE, id);
+            e.dataTransfer.effectAllowed = 'move';
+          }}
+        >
+          ⠿
+        </button>
+        <div className="cell-prompt" data-testid="execution-count">
+          {prompt(cell)}
+        </div>
       </div>
       <div className="cell-body">
         {rendered ? (

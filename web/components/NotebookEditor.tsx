@@ -184,6 +184,14 @@ export default function NotebookEditor({ path }: { path: string }) {
     }
   }, [cells]);
 
+  // A dragged cell takes the place of the one it is dropped on, by the same move as the ↑/↓ buttons.
+  // An id no longer present gives an index of -1, which the reducer's bounds check rejects.
+  const dropCell = useCallback((draggedId: string, targetId: string) => {
+    const { cells } = latest.current.state;
+    const delta = cells.findIndex((c) => c.id === targetId) - cells.findIndex((c) => c.id === draggedId);
+    if (delta !== 0) dispatch({ type: 'move', id: draggedId, delta });
+  }, []);
+
   // Focus after a run follows JupyterLab: command mode, except in a cell just added to type in.
   const runCell = useCallback(
     (id: string, source: string, mode: RunMode) => {
@@ -392,6 +400,7 @@ export default function NotebookEditor({ path }: { path: string }) {
             dispatch={dispatch}
             onRun={runCell}
             onExitEditor={onExitEditor}
+            onDropCell={dropCell}
             help={kernel ?? undefined}
           />
         ))}

@@ -83,3 +83,13 @@ test('files that are not nbformat 4 notebooks are refused with a reason', () => 
   assert.throws(() => parseNotebook({ nbformat: 4, cells: [{ cell_type: 'code', source: 1 }] }, ids()), /cell 1: source/);
   assert.throws(() => parseNotebook({ nbformat: 4, cells: [{ cell_type: 'code', source: '', outputs: [{ output_type: 'weird' }] }] }, ids()), /unknown output_type/);
 });
+
+test('a move by any number of places (a drag) keeps the cell with its outputs and makes the notebook dirty', () => {
+  const three = { ...file, cells: [...file.cells, { cell_type: 'raw', metadata: {}, source: 'last' }] };
+  const loaded = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook(three, ids()), blankCellId: 'blank' });
+  const moved = notebookReducer(loaded, { type: 'move', id: 'id3', delta: -2 });
+  assert.deepEqual(moved.cells.map((c) => c.id), ['id3', 'id1', 'id2']);
+  assert.deepEqual(toNotebook(moved).cells[2], toNotebook(loaded).cells[1]);
+  assert.equal(isDirty(moved), true);
+  assert.equal(notebookReducer(loaded, { type: 'move', id: 'id1', delta: -1 }), loaded, 'out of range: unchanged');
+});

@@ -71,7 +71,8 @@ export type NotebookAction =
   | { type: 'insert'; afterId: string | null; cell: Cell; focus?: FocusTarget }
   | { type: 'delete'; id: string }
   | { type: 'undo-delete' }
-  | { type: 'move'; id: string; delta: -1 | 1 }
+  /** `delta` positions down (negative: up); the buttons move by one, dragging by any number. */
+  | { type: 'move'; id: string; delta: number }
   | { type: 'set-kind'; id: string; kind: CellKind; newId: string }
   | { type: 'set-editing'; id: string; editing: boolean }
   /**

@@ -1,0 +1,49 @@
+// Drag to reorder cells (issue #6): the handle's drop moves the cell, keeps its outputs, and saves.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { browserSuite, newNotebook, openPage, savedNotebook, waitForIdle } from "../support/notebook-page.ts";
+
+const suite = browserSuite();
+
+const cells = (page: Page) => page.getByTestId("cell");
+
+const saveState = (page: Page, state: string) => page.locator(`[data-testid="save-state"][data-state="${state}"]`).waitFor({ timeout: 30_000 });
+
+async function sources(page: Page): Promise<string[]> {
+  return cells(page).evaluateAll((els) => els.map((el) => el.querySelector(".cm-content")?.textContent ?? ""));
+}
+
+test("dragging cell 3 above cell 1 reorders the notebook, keeps outputs, and survives save and reload", async () => {
+  const { page, problems } = await openPage(suite.browser());
+  const file = await newNotebook(page, suite.server());
+
+  await page.keyboard.press("Enter");
+  await page.keyboard.type('"first"');
+  await page.keyboard.press("Shift+Enter");
+  await page.keyboard.type('"second"');
+  await page.keyboard.press("Shift+Enter");
+  await page.keyboard.type('"third"');
+  await page.keyboard.press("Control+Enter");
+  await cells(page).nth(2).getByTestId("output").getByText(/third/).waitFor({ timeout: 30_000 });
+  assert.deepEqual(await sources(page), ['"first"', '"second"', '"third"']);
+  await page.keyboard.press("Control+s");
+  await saveState(page, "saved");
+
+  // Dropped on cell 1's gutter, clear of its editor (which takes text drops).
+  await page.getByRole("button", { name: "Drag cell 3" }).dragTo(cells(page).nth(0), { targetPosition: { x: 30, y: 30 } });
+  assert.deepEqual(await sources(page), ['"third"', '"first"', '"second"']);
+  await cells(page).nth(0).getByTestId("output").getByText(/third/).waitFor();
+  await saveState(page, "unsaved");
+
+  await page.keyboard.press("Control+s");
+  await saveState(page, "saved");
+  const saved = await savedNotebook(suite.server(), file);
+  assert.deepEqual(saved.content.cells.map((c) => c.source), ['"third"', '"first"', '"second"']);
+
+  await page.reload();
+  await waitForIdle(page);
+  assert.deepEqual(await sources(page), ['"third"', '"first"', '"second"']);
+  assert.deepEqual(problems, []);
+});
