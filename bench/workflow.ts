@@ -35,6 +35,8 @@ const NOOP_TASKS = 2000;
 const LATENCY_SAMPLES = 50;
 const FRAMES = 1000;
 const FRAME = 512;
+/** Per-frame runs are repeated and the best kept (the machine may be shared). */
+const REPEATS = 3;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
@@ -168,7 +170,9 @@ async function main(): Promise<void> {
   const load = os.loadavg()[0]!;
   log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load ${load.toFixed(1)}`);
   log("1. graphile-worker alone …");
-  const bare = await bareQueue();
+  const bares = [];
+  for (let i = 0; i < REPEATS; i++) bares.push(await bareQueue());
+  const bare = { jobsPerSecond: Math.max(...bares.map((b) => b.jobsPerSecond)), latency: bares.flatMap((b) => b.latency) };
   log(`   ${bare.jobsPerSecond.toFixed(0)} jobs/s; add→start median ${ms(median(bare.latency))}, p95 ${ms(p95(bare.latency))}`);
 
   const state = await mkdtemp(path.join(os.tmpdir(), "lightbook-bench-"));
@@ -205,7 +209,11 @@ async function main(): Promise<void> {
     );
     const enqueueToStart = waits.rows.map((r) => Number(r.wait));
     const onAgentMs = median(waits.rows.map((r) => Number(r.work)));
-    const cellMap = must(await execute(kernel, `(await workflow.map(workflow.range(${NOOP_TASKS}), "noop", {}, { progress: false })).length`));
+    let cellMap = { ms: Infinity };
+    for (let i = 0; i < REPEATS; i++) {
+      const r = must(await execute(kernel, `(await workflow.map(workflow.range(${NOOP_TASKS}), "noop", {}, { progress: false })).length`));
+      if (r.ms < cellMap.ms) cellMap = r;
+    }
     const t0 = performance.now();
     const restRun = await submitRun(server, { recipe: { steps: [{ id: "noop", algorithm: "noop", input: { kind: "range", start: 0, stop: NOOP_TASKS } }] } });
     await waitForRun(server, restRun.id, 300_000);
@@ -226,10 +234,7 @@ async function main(): Promise<void> {
     if (process.env.BENCH_QUICK) return;
     log(`3. azimuthal integration of ${FRAMES} frames of ${FRAME}×${FRAME} …`);
     const scan = await writeScan(dataRoot);
-    const loop = must(
-      await execute(
-        kernel,
-        `import { openH5, AzimuthalIntegrator } from "lightbook/analysis";
+    const loopCode = `import { openH5, AzimuthalIntegrator } from "lightbook/analysis";
 const t0 = performance.now();
 const h5 = await openH5(${JSON.stringify(scan)});
 const data = h5.dataset("/data");
@@ -237,11 +242,9 @@ const integ = new AzimuthalIntegrator(${JSON.stringify(GEOMETRY)} as any).prepar
 let s = 0;
 for (let i = 0; i < ${FRAMES}; i++) s += integ.integrate(data.frame(i).data as any).intensity[500];
 h5.close();
-console.log(performance.now() - t0);`,
-      ),
-    );
-    const loopMs = Number(loop.text.trim());
-    // Stop the no-op agent; 1 then 2 agents with concurrency 1 each (2 cores).
+console.log(performance.now() - t0);`;
+    // Stop the no-op agent; 1 then 2 agents with concurrency 1 each (2 cores). Best of REPEATS each,
+    // the kernel loop interleaved with the 1-agent runs: the machine may be shared.
     stopProcess(a1.process, "SIGTERM");
     await a1.exited;
     const chunk = 25;
@@ -249,11 +252,20 @@ console.log(performance.now() - t0);`,
     const b1 = spawnAgent(databaseUrl, "frames-1", { concurrency: 1, dataRoot, env: quiet });
     agents.push(b1);
     await agentReady(b1);
-    const one = must(await execute(kernel, mapCode));
+    const loops: number[] = [];
+    const ones: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      loops.push(Number(must(await execute(kernel, loopCode)).text.trim()));
+      ones.push(must(await execute(kernel, mapCode)).ms);
+    }
     const b2 = spawnAgent(databaseUrl, "frames-2", { concurrency: 1, dataRoot, env: quiet });
     agents.push(b2);
     await agentReady(b2);
-    const two = must(await execute(kernel, mapCode));
+    const twos: number[] = [];
+    for (let i = 0; i < REPEATS; i++) twos.push(must(await execute(kernel, mapCode)).ms);
+    const loopMs = Math.min(...loops);
+    const one = { ms: Math.min(...ones) };
+    const two = { ms: Math.min(...twos) };
     log(`   kernel loop ${ms(loopMs)}; 1 agent ${ms(one.ms)}; 2 agents ${ms(two.ms)}`);
     await pool.end();
 
@@ -264,7 +276,7 @@ console.log(performance.now() - t0);`,
 
 | measure | graphile-worker alone | Lightbook end to end | ratio |
 | --- | --- | --- | --- |
-| no-op tasks/s, ${NOOP_TASKS} tasks, concurrency ${CONCURRENCY} (Lightbook: one \`workflow.map\` in a cell, cell → server → queue → agent → result row → cell) | ${bare.jobsPerSecond.toFixed(0)} | ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} | ${((NOOP_TASKS / (cellMap.ms / 1000)) / bare.jobsPerSecond).toFixed(2)} |
+| no-op tasks/s, ${NOOP_TASKS} tasks, concurrency ${CONCURRENCY}, best of ${REPEATS} (Lightbook: one \`workflow.map\` in a cell, cell → server → queue → agent → result row → cell) | ${bare.jobsPerSecond.toFixed(0)} | ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} | ${((NOOP_TASKS / (cellMap.ms / 1000)) / bare.jobsPerSecond).toFixed(2)} |
 | the same over REST (POST run → run succeeded → results read) | | ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} | ${((NOOP_TASKS / (restMs / 1000)) / bare.jobsPerSecond).toFixed(2)} |
 | enqueue → start, median (p95) | ${ms(median(bare.latency))} (${ms(p95(bare.latency))}) | ${ms(median(enqueueToStart))} (${ms(p95(enqueueToStart))}) task created → started on the agent | ${(median(enqueueToStart) / median(bare.latency)).toFixed(1)}× |
 | one-task \`workflow.map\` in a cell, median (p95); an empty cell takes ${ms(median(empty))} | | ${ms(median(single))} (${ms(p95(single))}) | |
@@ -277,7 +289,7 @@ NOTIFY, and the results read.
 
 20 ms tasks (\`sleep\`, ${sleepTasks} tasks, one agent with concurrency ${CONCURRENCY}): ${ms(sleepMs)} from POST to the run's end against ${ms(sleepIdeal)} of pure work per slot, **${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % scheduling overhead** (a task takes ${ms(Number(perTask.rows[0]!.d))} on the agent, timer slack included).
 
-Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of ${FRAME}×${FRAME} uint32, read with h5wasm, chunks of ${chunk} frames:
+Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of ${FRAME}×${FRAME} uint32, read with h5wasm, chunks of ${chunk} frames, best of ${REPEATS}:
 
 | where | time | frames/s | speed-up vs the kernel loop |
 | --- | --- | --- | --- |
