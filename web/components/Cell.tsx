@@ -6,6 +6,7 @@ import { renderMarkdown } from '../lib/sanitize';
 import type { KernelHelp } from '../lib/kernelHelp';
 import CodeEditor, { type EditorExit, type EditorLanguage, type RunMode } from './CodeEditor';
 import OutputArea from './OutputArea';
+import StdinPrompt from './StdinPrompt';
 
 interface Props {
   cell: CellModel;
@@ -131,7 +132,19 @@ function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun,
             {seconds}
           </div>
         )}
-        {cell.kind === 'code' && <OutputArea outputs={cell.outputs} />}
+        {cell.kind === 'code' && (
+          <OutputArea outputs={cell.outputs}>
+            {cell.input && (
+              <StdinPrompt
+                request={cell.input}
+                onAnswer={(value) => {
+                  cell.input?.reply(value);
+                  dispatch({ type: 'input-answered', id, value });
+                }}
+              />
+            )}
+          </OutputArea>
+        )}
       </div>
       <div className="cell-actions">
         <select

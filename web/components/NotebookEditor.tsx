@@ -155,7 +155,15 @@ export default function NotebookEditor({ path }: { path: string }) {
     dispatch({ type: 'execute-start', id });
     const current = (): boolean => executions.current.get(id) === execution;
     const events = batcher<OutputEvent>((batch) => current() && dispatch({ type: 'execute-events', id, events: batch }), OUTPUT_BATCH_MS);
-    const started = session.execute(source, (event) => events.push(event));
+    const started = session.execute(
+      source,
+      (event) => events.push(event),
+      // What the cell printed before asking shows above the prompt.
+      (request) => {
+        events.flush();
+        if (current()) dispatch({ type: 'input-request', id, request });
+      },
+    );
     const execution: Execution = {
       done: started.done,
       dispose: () => {

@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo, useState, type ReactNode } from 'react';
 import { ansiToHtml } from '../lib/ansi';
 import type { Output } from '../lib/outputs';
 import MimeBundleView from './MimeBundleView';
@@ -62,8 +62,8 @@ function OutputItem({ output }: { output: Output }) {
   }
 }
 
-/** All outputs of one code cell; present (and empty) even before the first run. */
-function OutputArea({ outputs }: { outputs: Output[] }) {
+/** All outputs of one code cell; present (and empty) even before the first run. `children`: a pending input prompt, last. */
+function OutputArea({ outputs, children }: { outputs: Output[]; children?: ReactNode }) {
   return (
     <div className="output-area" data-testid="output">
       {outputs.map((output, i) => (
@@ -72,6 +72,7 @@ function OutputArea({ outputs }: { outputs: Output[] }) {
           <OutputItem output={output} />
         </div>
       ))}
+      {children}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import type { Contents, KernelMessage, ServerConnection, Session, SessionManager
 import { KERNEL_NAME, TYPESCRIPT_NOTEBOOK_METADATA, isJsonObject, parseNotebook, type NbNotebook } from './nbformat';
 import { newCellId } from './notebookModel';
 import { toCodePointOffset, toJsIndex } from './codePoints';
-import { outputEventFromMessage, type OutputEvent } from './outputs';
+import { outputEventFromMessage, type InputRequest, type OutputEvent } from './outputs';
 
 type Services = typeof import('@jupyterlab/services');
 
@@ -266,8 +266,8 @@ export interface KernelSession {
   status(): KernelStatus;
   /** Returns a function that stops listening. */
   onStatusChange(listener: (status: KernelStatus) => void): () => void;
-  /** Runs code; `onEvent` receives this execution's outputs as they arrive. */
-  execute(code: string, onEvent: (event: OutputEvent) => void): Execution;
+  /** Runs code; `onEvent` receives this execution's outputs as they arrive, `onInput` its `input()` prompts. */
+  execute(code: string, onEvent: (event: OutputEvent) => void, onInput: (request: InputRequest) => void): Execution;
   interrupt(): Promise<void>;
   restart(): Promise<void>;
   /** Closes our connection; the kernel keeps running for other clients and for the next visit. */
@@ -344,10 +344,10 @@ class ServicesKernelSession implements KernelSession {
     return kernel;
   }
 
-  execute(code: string, onEvent: (event: OutputEvent) => void): Execution {
+  execute(code: string, onEvent: (event: OutputEvent) => void, onInput: (request: InputRequest) => void): Execution {
     const kernel = this.session.kernel;
     if (!kernel) return { done: Promise.reject(new ApiError('This notebook has no kernel')), dispose: () => {} };
-    const content = { code, silent: false, store_history: true, allow_stdin: false, stop_on_error: true };
+    const content = { code, silent: false, store_history: true, allow_stdin: true, stop_on_error: true };
     const future = kernel.requestExecute(content, false);
     this.ownRequests.add(future.msg.header.msg_id);
     future.onIOPub = (msg) => {
@@ -358,6 +358,11 @@ class ServicesKernelSession implements KernelSession {
         // Show a malformed message where it belongs rather than dropping it silently.
         onEvent({ kind: 'output', output: { output_type: 'error', ename: 'InvalidMessage', evalue: errorMessage(e), traceback: [] } });
       }
+    };
+    future.onStdin = (msg) => {
+      if (!this.services.KernelMessage.isInputRequestMsg(msg)) return;
+      const { prompt, password } = msg.content;
+      onInput({ prompt, password: password === true, reply: (value) => kernel.sendInputReply({ status: 'ok', value }, msg.header) });
     };
     const done = future.done.then(
       ({ content: reply, header }): ExecuteOutcome => ({

@@ -93,3 +93,17 @@ test('a move by any number of places (a drag) keeps the cell with its outputs an
   assert.equal(isDirty(moved), true);
   assert.equal(notebookReducer(loaded, { type: 'move', id: 'id1', delta: -1 }), loaded, 'out of range: unchanged');
 });
+
+test('an answered input() prompt stays as a stdout line, a password masked, and the prompt goes away', () => {
+  const loaded = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook(file, ids()), blankCellId: 'blank' });
+  const started = notebookReducer(loaded, { type: 'execute-start', id: 'id2' });
+  const answer = (password: boolean) => {
+    const asked = notebookReducer(started, { type: 'input-request', id: 'id2', request: { prompt: 'Key: ', password, reply: () => {} } });
+    const cell = notebookReducer(asked, { type: 'input-answered', id: 'id2', value: 'abc' }).cells[1];
+    assert.ok(cell?.kind === 'code');
+    assert.equal(cell.input, null);
+    return cell.outputs;
+  };
+  assert.deepEqual(answer(false), [{ output_type: 'stream', name: 'stdout', text: 'Key: abc\n' }]);
+  assert.deepEqual(answer(true), [{ output_type: 'stream', name: 'stdout', text: 'Key: ········\n' }]);
+});

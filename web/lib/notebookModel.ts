@@ -1,7 +1,7 @@
 // The open notebook as editor state: a pure reducer over cells, plus conversion to and from nbformat.
 
 import { isJsonObject, type JsonObject, type NbCell, type NbNotebook } from './nbformat';
-import { applyOutputEvent, toNbOutput, type Output, type OutputEvent } from './outputs';
+import { applyOutputEvent, toNbOutput, type InputRequest, type Output, type OutputEvent } from './outputs';
 
 export interface CodeCell {
   kind: 'code';
@@ -12,6 +12,8 @@ export interface CodeCell {
   clearPending: boolean;
   executionCount: number | null;
   running: boolean;
+  /** The run waits for the user to answer this prompt. */
+  input: InputRequest | null;
 }
 
 export interface TextCell {
@@ -84,6 +86,9 @@ export type NotebookAction =
   | { type: 'execute-events'; id: string; events: OutputEvent[]; remote?: boolean }
   /** `at`: the reply's time, recorded with the start in the cell's metadata as JupyterLab's "record timing" does. */
   | { type: 'execute-end'; id: string; executionCount: number | null; at: string | null; remote?: boolean }
+  /** `input()` in this client's run of the cell; answering echoes prompt and answer as Jupyter does. */
+  | { type: 'input-request'; id: string; request: InputRequest }
+  | { type: 'input-answered'; id: string; value: string }
   | { type: 'executions-cancelled' }
   | { type: 'saved'; revision: number };
 
@@ -95,7 +100,7 @@ export function newCellId(): string {
 
 export function emptyCell(kind: CellKind, id: string, source = ''): Cell {
   return kind === 'code'
-    ? { kind, id, source, metadata: {}, outputs: [], clearPending: false, executionCount: null, running: false }
+    ? { kind, id, source, metadata: {}, outputs: [], clearPending: false, executionCount: null, running: false, input: null }
     : { kind, id, source, metadata: {}, editing: true };
 }
 
@@ -126,6 +131,7 @@ function fromNbCell(cell: NbCell): Cell {
       clearPending: false,
       executionCount: cell.execution_count,
       running: false,
+      input: null,
     };
   }
   const text: TextCell = { kind: cell.cell_type, id: cell.id, source: cell.source, metadata: cell.metadata, editing: cell.cell_type === 'raw' };
@@ -205,6 +211,13 @@ export function executionSeconds(cell: Cell): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
 }
 
+/** What stays of an answered prompt: a stdout line, the answer masked if it was a password (as JupyterLab shows it). */
+function answeredInput(cell: CodeCell, value: string): CodeCell {
+  if (!cell.input) return cell;
+  const text = `${cell.input.prompt}${cell.input.password ? '········' : value}\n`;
+  return { ...cell, ...applyOutputEvent(cell, { kind: 'output', output: { output_type: 'stream', name: 'stdout', text } }), input: null };
+}
+
 function applyCellEvent(cell: CodeCell, event: OutputEvent): CodeCell {
   if (event.kind === 'execute-input') return { ...withExecutionTime(cell, EXECUTION_STARTED, event.at), executionCount: event.executionCount };
   return { ...cell, ...applyOutputEvent(cell, event) };
@@ -275,13 +288,17 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
         focus: action.editing ? focusOn(state, action.id) : state.focus,
       };
     case 'execute-start':
-      return executed(state, action.remote, mapCode(state, action.id, (cell) => ({ ...withoutExecutionTime(cell), outputs: [], clearPending: false, executionCount: null, running: true })));
+      return executed(state, action.remote, mapCode(state, action.id, (cell) => ({ ...withoutExecutionTime(cell), outputs: [], clearPending: false, executionCount: null, running: true, input: null })));
     case 'execute-events':
       return executed(state, action.remote, mapCode(state, action.id, (cell) => action.events.reduce(applyCellEvent, cell)));
     case 'execute-end':
-      return executed(state, action.remote, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_ENDED, action.at), running: false, executionCount: action.executionCount ?? cell.executionCount })));
+      return executed(state, action.remote, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_ENDED, action.at), running: false, input: null, executionCount: action.executionCount ?? cell.executionCount })));
+    case 'input-request':
+      return { ...state, cells: mapCode(state, action.id, (cell) => ({ ...cell, input: action.request })) };
+    case 'input-answered':
+      return changed(state, mapCode(state, action.id, (cell) => answeredInput(cell, action.value)));
     case 'executions-cancelled':
-      return { ...state, cells: state.cells.map((cell) => (cell.kind === 'code' && cell.running ? { ...cell, running: false } : cell)) };
+      return { ...state, cells: state.cells.map((cell) => (cell.kind === 'code' && cell.running ? { ...cell, running: false, input: null } : cell)) };
     case 'saved':
       return { ...state, savedRevision: action.revision };
   }

@@ -15,6 +15,16 @@ export type OutputEvent =
   /** `at`: when the kernel started the code (the message's header date), if it said. */
   | { kind: 'execute-input'; executionCount: number; at: string | null };
 
+/**
+ * The kernel asking the user for a line (`input()`), on the stdin channel of this client's own
+ * execute_request. `reply` sends the answer; it lives only in the open page and is never saved.
+ */
+export interface InputRequest {
+  prompt: string;
+  password: boolean;
+  reply(value: string): void;
+}
+
 export interface OutputState {
   outputs: Output[];
   /** `clear_output(wait=True)` clears only when the next output arrives, avoiding flicker. */

@@ -1,0 +1,28 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import type { InputRequest } from '../lib/outputs';
+
+/** The kernel's `input()` prompt inline in the cell's output, as JupyterLab shows it; Enter answers. */
+export default function StdinPrompt({ request, onAnswer }: { request: InputRequest; onAnswer: (value: string) => void }) {
+  const field = useRef<HTMLInputElement>(null);
+  // The run is blocked until the user answers, so the cursor goes where the answer is typed.
+  useEffect(() => field.current?.focus(), [request]);
+  return (
+    <div className="output-stdin" data-testid="stdin">
+      <span className="output-stdin-prompt">{request.prompt}</span>
+      <input
+        ref={field}
+        type={request.password ? 'password' : 'text'}
+        aria-label={request.prompt}
+        autoComplete="off"
+        spellCheck={false}
+        onKeyDown={(e) => {
+          if (e.key !== 'Enter') return;
+          e.preventDefault();
+          onAnswer(e.currentTarget.value);
+        }}
+      />
+    </div>
+  );
+}
