@@ -6,6 +6,7 @@ import process from 'node:process';
 import { TypeScriptHandler } from './handler/typescript-handler.ts';
 import { log } from './log.ts';
 import { readConnectionFile } from './protocol/connection.ts';
+import { exitWithParent } from './transport/parent-watch.ts';
 import { ZmqServer } from './transport/zmq-server.ts';
 
 function connectionFileArg(argv: string[]): string {
@@ -48,6 +49,7 @@ await server.start();
 // here otherwise, where it abandons the running cell; while idle it does nothing.
 process.on('SIGINT', () => handler.interrupt());
 process.on('SIGTERM', terminate);
+exitWithParent(() => void shutdown('parent process gone'));
 // A notebook's stray promise or callback error must not take the kernel and its state down.
 process.on('unhandledRejection', (reason) => handler.reportUncaught('Unhandled promise rejection', reason));
 process.on('uncaughtException', (error) => handler.reportUncaught('Uncaught exception', error));
