@@ -23,12 +23,17 @@ import { makeTaskHandler, type RunningTask, type StopReason } from './task-handl
 /** Graceful stop waits for running jobs as long as they take (the queue's default aborts them after 5 s). */
 const FINISH_RUNNING_JOBS_MS = 7 * 24 * 3600_000;
 /**
- * graphile-worker's batching (measured in bench/workflow.ts): the pool fetches and locks a few jobs
- * ahead, so a slot that ends a task starts the next without a round trip, and completions in the
- * same tick go in one statement. Jobs locked ahead are released on a graceful stop, and with the
- * rest by forceUnlockWorkers when the agent is lost.
+ * graphile-worker's batching (measured in bench/workflow.ts): the pool fetches and locks `prefetch`
+ * jobs beyond its slots, so a slot that ends a task starts the next without a round trip, and
+ * completions in the same tick go in one statement. Jobs locked ahead are released on a graceful
+ * stop, and with the rest by forceUnlockWorkers when the agent is lost. A job held ahead waits for
+ * this agent while another may idle: for long tasks, prefetch 0 (LIGHTBOOK_AGENT_PREFETCH=0).
  */
-export const QUEUE_TUNING = (concurrency: number) => ({ localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 });
+export const QUEUE_TUNING = (concurrency: number, prefetch = 1) => ({
+  ...(concurrency + prefetch > 1 && prefetch > 0 ? { localQueue: { size: concurrency + prefetch } } : {}),
+  completeJobBatchDelay: 0,
+  failJobBatchDelay: 0,
+});
 
 /** After a second signal, how long aborted jobs get to record their failure before the runner is killed. */
 const FORCEFUL_GRACE_MS = 3000;
@@ -90,7 +95,7 @@ export class Agent {
         // Jobs unlocked from a lost agent are not announced by NOTIFY; this bounds their pickup delay.
         pollInterval: 1000,
         gracefulShutdownAbortTimeout: FINISH_RUNNING_JOBS_MS,
-        preset: { worker: QUEUE_TUNING(this.opts.concurrency) },
+        preset: { worker: QUEUE_TUNING(this.opts.concurrency, this.opts.prefetch) },
         logger: workerLogger(log),
         events,
         taskList: {
