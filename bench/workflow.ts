@@ -12,7 +12,6 @@
  *     loop in one kernel.
  * Needs 2 free cores; run alone (flock /tmp/benchmarks.lock).
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -21,7 +20,6 @@ import { KernelManager, SessionManager, type Kernel, type KernelMessage } from "
 import { makeWorkerUtils, run as runWorker } from "graphile-worker";
 import h5wasm from "h5wasm/node";
 import pg from "pg";
-import type { RunModel } from "../server/runs/model.ts";
 import { serverSettings } from "../test/support/jupyter.ts";
 import { startServer, type RunningServer } from "../test/support/server.ts";
 import { agentReady, api, spawnAgent, stopProcess, submitRun, waitForRun, type AgentProcess } from "../test/support/workflow.ts";
@@ -225,11 +223,9 @@ async function main(): Promise<void> {
     await waitForRun(server, sleepRun.id, 300_000);
     const sleepMs = performance.now() - t1;
     const sleepIdeal = (sleepTasks * 20) / CONCURRENCY;
-    const onAgent = await pool.query<{ busy: number }>("select sum(extract(epoch from finished_at - started_at)) * 1000 as busy from task where run_id = $1", [sleepRun.id]);
     const perTask = await pool.query<{ d: number }>("select avg(extract(epoch from finished_at - started_at)) * 1000 as d from task where run_id = $1", [sleepRun.id]);
     log(`   cell no-op ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} tasks/s; REST ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} tasks/s; single-task map ${ms(median(single))} (empty cell ${ms(median(empty))}); enqueue→start ${ms(median(enqueueToStart))}`);
     log(`   20 ms tasks: ${ms(sleepMs)} for ${sleepTasks} (ideal ${ms(sleepIdeal)}, ${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % overhead; ${ms(Number(perTask.rows[0]!.d))} per task on the agent)`);
-    void onAgent;
 
     if (process.env.BENCH_QUICK) return;
     log(`3. azimuthal integration of ${FRAMES} frames of ${FRAME}×${FRAME} …`);
