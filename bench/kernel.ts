@@ -17,6 +17,7 @@ import { allocateConnection, writeConnectionFile } from '../kernel/protocol/conn
 import { isStatusMessage, isStreamMessage, type Message } from '../kernel/protocol/messages.ts';
 import { makeMessage } from '../kernel/protocol/reply.ts';
 import { pythonBenchEnv, writeBenchmarkSection } from './benchmarks-md.ts';
+import { quantile } from './stats.ts';
 
 const ROUND_TRIPS = 1000;
 const WARMUP = 50;
@@ -48,7 +49,6 @@ const PEERS: Peer[] = [
   },
 ];
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
 
 interface Running {
   client: ZmqKernelClient;

@@ -17,6 +17,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../test/support/browser.ts";
 import { startServer, type RunningServer } from "../test/support/server.ts";
 import { writeBenchmarkSection } from "./benchmarks-md.ts";
+import { quantile } from "./stats.ts";
 
 const CELLS = 200;
 const RUNS = 5;
@@ -51,12 +52,7 @@ async function put(server: RunningServer, name: string, content: unknown): Promi
   if (!res.ok) throw new Error(`PUT ${name}: ${res.status}`);
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const median = (values: number[]) => percentile(values, 50);
+const median = (values: number[]) => quantile(values, 0.5);
 
 interface LoadTimes {
   fcp: number;
@@ -171,8 +167,8 @@ try {
       return `| ${name} | ${ms(median(values))} | ${ms(Math.min(...values))} | ${ms(Math.max(...values))} |`;
     }),
     "",
-    `Keystroke to next frame in cell 100 (${latencies.length} keys, 40 ms apart): median ${latencies.length ? median(latencies).toFixed(1) : "n/a"} ms, p95 ${latencies.length ? percentile(latencies, 95).toFixed(1) : "n/a"} ms, max ${latencies.length ? Math.max(...latencies).toFixed(1) : "n/a"} ms.`,
-    `Scrolling the whole notebook 300 px per frame: ${frames.length} frames, median ${median(frames).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, ${frames.filter((f) => f > 50).length} frames over 50 ms.`,
+    `Keystroke to next frame in cell 100 (${latencies.length} keys, 40 ms apart): median ${latencies.length ? median(latencies).toFixed(1) : "n/a"} ms, p95 ${latencies.length ? quantile(latencies, 0.95).toFixed(1) : "n/a"} ms, max ${latencies.length ? Math.max(...latencies).toFixed(1) : "n/a"} ms.`,
+    `Scrolling the whole notebook 300 px per frame: ${frames.length} frames, median ${median(frames).toFixed(1)} ms, p95 ${quantile(frames, 0.95).toFixed(1)} ms, ${frames.filter((f) => f > 50).length} frames over 50 ms.`,
     "",
     "JupyterLab: no published time-to-interactive for a comparable notebook was found. The jupyterlab-benchmarks profiling notes",
     "(https://jupyterlab-benchmarks.readthedocs.io/en/latest/_sources/measures/profiling.md.txt, JupyterLab 2/3 era) show opening a notebook with",

@@ -25,6 +25,7 @@ import { startServer, type RunningServer } from "../test/support/server.ts";
 import { agentReady, api, spawnAgent, stopProcess, submitRun, waitForRun, type AgentProcess } from "../test/support/workflow.ts";
 import { QUEUE_TUNING } from "../kernel/agent/agent.ts";
 import { writeBenchmarkSection } from "./benchmarks-md.ts";
+import { quantile } from "./stats.ts";
 
 const ADMIN = process.env.LIGHTBOOK_BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 process.env.LIGHTBOOK_TEST_DATABASE_URL ??= ADMIN;
@@ -36,8 +37,8 @@ const FRAME = 512;
 /** Per-frame runs are repeated and the best kept (the machine may be shared). */
 const REPEATS = 3;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
+const median = (xs: number[]) => quantile(xs, 0.5);
+const p95 = (xs: number[]) => quantile(xs, 0.95);
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
