@@ -73,11 +73,13 @@ describe("kernel protocol through @jupyterlab/services", () => {
   });
 
   test("a promise rejected after its cell finished is reported and the kernel lives on", async () => {
-    const late = kernel.requestExecute({ code: "setTimeout(() => Promise.reject(new Error('late failure')), 20);\n'scheduled'" });
+    // Kept after its reply (disposeOnDone false): the rejection may come after reply and idle.
+    const late = kernel.requestExecute({ code: "setTimeout(() => Promise.reject(new Error('late failure')), 20);\n'scheduled'" }, false);
     const texts: string[] = [];
     late.onIOPub = (msg) => void (msg.header.msg_type === "stream" && texts.push((msg.content as { text: string }).text));
     await late.done;
     await waitFor(async () => texts.join("").includes("late failure"), "the late rejection on stderr");
+    late.dispose();
     assert.equal(result(await execute(kernel, "1 + 1")), "2");
   });
 
