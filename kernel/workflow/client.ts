@@ -74,12 +74,12 @@ export class RunsClient {
     await this.#request('DELETE', `api/lightbook/runs/${id}`);
   }
 
-  /** All results of a run (or of one step) in partition order. */
+  /** All results of a run (or of one step) in partition order; typed arrays come as their bytes (`array`). */
   async results(id: string, step?: string): Promise<ResultModel[]> {
     const out: ResultModel[] = [];
     let after = -1;
     for (;;) {
-      const q = new URLSearchParams({ after: String(after), limit: '10000', ...(step ? { step } : {}) });
+      const q = new URLSearchParams({ after: String(after), limit: '10000', binary: '1', ...(step ? { step } : {}) });
       const page = (await this.#request<{ results: ResultModel[]; next_after: number | null }>('GET', `api/lightbook/runs/${id}/results?${q}`)).body;
       out.push(...page.results);
       if (page.next_after === null) return out;

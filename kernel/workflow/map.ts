@@ -6,11 +6,13 @@
  *
  * `map` submits a run to the server, which partitions it into tasks for the node agents; it shows
  * a live progress display that updates in place, and resolves with one result per item in input
- * order (the data sorter), optionally reduced. Interrupting the cell cancels the run's pending
+ * order (the data sorter), optionally reduced; a task's equally long typed arrays (an integrated
+ * pattern per frame) come back as typed arrays. Interrupting the cell cancels the run's pending
  * tasks. If the server cannot be reached for `serverTimeoutMs`, it rejects saying so: it never hangs.
  */
 import { randomUUID } from 'node:crypto';
 import type { RunModel, StepInput } from '../../server/runs/model.ts';
+import { itemsOf } from '../../server/runs/result-codec.ts';
 import { RunsApiError, type RecipeInput, type RunsClient } from './client.ts';
 import { progressBundle, rate, type ProgressSample } from './progress.ts';
 
@@ -208,7 +210,7 @@ export class Workflow {
   /** A step's item results in input order. */
   async #results(run: RunModel, step: string): Promise<unknown[]> {
     const results = await this.deps.client().results(run.id, step);
-    return results.flatMap((r) => (Array.isArray(r.value) ? r.value : [r.value]));
+    return results.flatMap(itemsOf);
   }
 
   async agents(): Promise<unknown[]> {

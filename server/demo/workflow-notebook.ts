@@ -32,7 +32,7 @@ export function workflowNotebook(kernel: { name: string; display_name: string; l
       "const px = 75e-6;",
       "const geometry = { dist: 0.12, poni1: (125.75 + 0.5) * px, poni2: (131.5 + 0.5) * px, rot1: 0, rot2: 0, rot3: 0,",
       "  wavelength: 0.9537e-10, pixel1: px, pixel2: px, shape: [256, 256] as [number, number] };",
-      'const patterns = (await workflow.map(scan, "azint", { geometry, npt: 300, unit: "2th_deg" }, { chunk: 4 })) as number[][];',
+      'const patterns = (await workflow.map(scan, "azint", { geometry, npt: 300, unit: "2th_deg" }, { chunk: 4 })) as Float64Array[];',
       "patterns.map((p) => Math.max(...p).toFixed(0))",
     ]),
     code("shipped", [

@@ -7,7 +7,7 @@ import { dependencies, type CreateRunBody, type Recipe, type ResultModel, type R
 import { partitionStep } from "./partition.ts";
 import type { Queue } from "./queue.ts";
 import type { Scheduler } from "./scheduler.ts";
-import { decodeResult } from "./result-codec.ts";
+import { resultForWire } from "./result-codec.ts";
 import { readResults } from "./sql/results.ts";
 
 export interface RunManagerOptions {
@@ -143,8 +143,8 @@ export class RunManager {
     });
   }
 
-  /** Results in partition order, a page at a time (`after` the last partition seen). */
-  async results(id: string, opts: { step?: string; after?: number; limit: number }): Promise<{ results: ResultModel[]; next_after: number | null }> {
+  /** Results in partition order, a page at a time (`after` the last partition seen); `binary`: arrays as their bytes. */
+  async results(id: string, opts: { step?: string; after?: number; limit: number; binary?: boolean }): Promise<{ results: ResultModel[]; next_after: number | null }> {
     await this.find(id);
     const rows = await readResults(this.pool, id, opts);
     const results: ResultModel[] = [];
@@ -154,7 +154,7 @@ export class RunManager {
         step: r.step,
         attempt: r.attempt,
         agent_id: r.agent_id,
-        value: await decodeResult(r, this.opts.resultsRoot),
+        ...(await resultForWire(r, this.opts.resultsRoot, opts.binary ?? false)),
         dtype: r.dtype,
         shape: r.shape ?? [],
         sha256: r.sha256,

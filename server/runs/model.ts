@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ArrayEnvelope } from "./result-codec.ts";
 
 /**
  * Runs: a recipe (a small DAG of steps, like a Zocalo recipe) submitted over REST or by
@@ -161,8 +162,10 @@ export interface ResultModel {
   step: string;
   attempt: number;
   agent_id: string | null;
-  /** The partition's results, one per item (arrays decoded from their bytes). */
+  /** The partition's results, one per item (arrays decoded from their bytes); null when `array` holds them. */
   value: unknown;
+  /** With ?binary=1, a typed-array result's bytes (result-codec.ts). */
+  array?: ArrayEnvelope;
   dtype: string | null;
   shape: number[];
   sha256: string | null;

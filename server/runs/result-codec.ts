@@ -70,20 +70,68 @@ export async function encodeResult(items: unknown[], opts: EncodeOptions): Promi
 
 export class ResultIntegrityError extends Error {}
 
-/** The stored items back as JSON values: typed-array rows as number arrays, checked against their sha256. */
-export async function decodeResult(r: { value: unknown; bytes: Buffer | null; dtype: string | null; shape: number[] | null; path: string | null; sha256: string | null }, resultsRoot?: string): Promise<unknown[]> {
-  if (r.dtype === null) return Array.isArray(r.value) ? r.value : [r.value];
+export interface StoredRow {
+  value: unknown;
+  bytes: Buffer | null;
+  dtype: string | null;
+  shape: number[] | null;
+  path: string | null;
+  sha256: string | null;
+}
+
+/** A typed-array result's bytes (from its row or its file), checked against their sha256; null for a JSON result. */
+async function storedBytes(r: StoredRow, resultsRoot: string | undefined): Promise<Buffer | null> {
+  if (r.dtype === null) return null;
   let bytes = r.bytes;
   if (!bytes && r.path) {
     if (!resultsRoot) throw new ResultIntegrityError(`result stored in ${r.path}, but no results root is configured`);
     bytes = await readFile(path.join(resultsRoot, r.path));
   }
-  if (!bytes) return [];
+  if (!bytes) return Buffer.alloc(0);
   if (r.sha256 && createHash("sha256").update(bytes).digest("hex") !== r.sha256) throw new ResultIntegrityError(`result bytes do not match their sha256 (${r.path ?? "row"})`);
-  const ctor = DTYPES[r.dtype as Dtype];
-  if (!ctor) throw new ResultIntegrityError(`unknown dtype ${r.dtype}`);
-  const copy = new Uint8Array(bytes); // aligned
+  if (!(r.dtype in DTYPES)) throw new ResultIntegrityError(`unknown dtype ${r.dtype}`);
+  return bytes;
+}
+
+/** Rows of a [rows, cols] array as typed arrays: views on one aligned copy of the bytes. */
+function typedRows(bytes: Uint8Array, dtype: Dtype, shape: number[]): TypedArray[] {
+  const ctor = DTYPES[dtype];
+  const copy = new Uint8Array(bytes);
   const all = new ctor(copy.buffer, 0, copy.byteLength / ctor.BYTES_PER_ELEMENT);
-  const [rows = 0, cols = 0] = r.shape ?? [];
-  return Array.from({ length: rows }, (_, i) => Array.from(all.subarray(i * cols, (i + 1) * cols)));
+  const [rows = 0, cols = 0] = shape;
+  return Array.from({ length: rows }, (_, i) => all.subarray(i * cols, (i + 1) * cols));
+}
+
+/** The stored items back as JSON values: typed-array rows as number arrays, checked against their sha256. */
+export async function decodeResult(r: StoredRow, resultsRoot?: string): Promise<unknown[]> {
+  const bytes = await storedBytes(r, resultsRoot);
+  if (bytes === null) return Array.isArray(r.value) ? r.value : [r.value];
+  return typedRows(bytes, r.dtype as Dtype, r.shape ?? []).map((row) => Array.from(row));
+}
+
+/**
+ * How a typed-array result travels to cells (GET …/results?binary=1): its bytes in base64 with
+ * dtype and shape. JSON numbers cost far more to print and parse than the bytes (a float64 is
+ * about 19 characters of JSON and 10.7 of base64), and the cell gets the typed arrays back.
+ */
+export interface ArrayEnvelope {
+  dtype: Dtype;
+  shape: number[];
+  base64: string;
+}
+
+/** A stored result for the wire: JSON items, or (`binary`) the envelope of its bytes. */
+export async function resultForWire(r: StoredRow, resultsRoot: string | undefined, binary: boolean): Promise<{ value: unknown; array?: ArrayEnvelope }> {
+  if (!binary || r.dtype === null) return { value: await decodeResult(r, resultsRoot) };
+  const bytes = (await storedBytes(r, resultsRoot))!;
+  return { value: null, array: { dtype: r.dtype as Dtype, shape: r.shape ?? [], base64: bytes.toString("base64") } };
+}
+
+/** A result's items as the cell gets them: one typed array per row of an envelope, else the JSON items. */
+export function itemsOf(r: { value: unknown; array?: ArrayEnvelope }): unknown[] {
+  if (r.array) {
+    if (!(r.array.dtype in DTYPES)) throw new ResultIntegrityError(`unknown dtype ${r.array.dtype}`);
+    return typedRows(Buffer.from(r.array.base64, "base64"), r.array.dtype, r.array.shape);
+  }
+  return Array.isArray(r.value) ? r.value : [r.value];
 }

@@ -21,6 +21,8 @@ const resultsQuery = z.object({
   step: z.string().optional(),
   after: z.coerce.number().int().min(-1).optional(),
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** Typed-array results as base64 bytes with dtype and shape (what cells ask for), not JSON numbers. */
+  binary: z.enum(["0", "1"]).default("0"),
 });
 
 function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
@@ -51,7 +53,8 @@ export function runRoutes(runs: RunManager): Router {
     res.json(await runs.get(req.params.id, { tasks: q.tasks === "1", tasksAfter: q.tasks_after, tasksLimit: q.tasks_limit }));
   });
   r.get("/api/lightbook/runs/:id/results", async (req, res) => {
-    res.json(await runs.results(req.params.id, parseQuery(resultsQuery, req.query)));
+    const q = parseQuery(resultsQuery, req.query);
+    res.json(await runs.results(req.params.id, { ...q, binary: q.binary === "1" }));
   });
   r.delete("/api/lightbook/runs/:id", async (req, res) => {
     await runs.cancel(req.params.id);

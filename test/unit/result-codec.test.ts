@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { decodeResult, encodeResult, ResultIntegrityError } from "../../server/runs/result-codec.ts";
+import { decodeResult, encodeResult, itemsOf, resultForWire, ResultIntegrityError } from "../../server/runs/result-codec.ts";
 
 const RUN = "11111111-2222-3333-4444-555555555555";
 
@@ -38,4 +38,17 @@ test("anything else is JSON; typed arrays inside objects become plain arrays", a
   const stored = await encodeResult([{ spots: 3, profile: new Float32Array([0.5]) }, 7, null], { runId: RUN, partition: 1 });
   assert.equal(stored.dtype, null);
   assert.deepEqual(await decodeResult(stored), [{ spots: 3, profile: [0.5] }, 7, null]);
+});
+
+test("for cells, typed-array results travel as base64 bytes and come back as typed arrays; JSON results as they were", async () => {
+  const rows = [new Float32Array([1, 2.5, -3]), new Float32Array([4, 5, Number.NaN])];
+  const stored = await encodeResult(rows, { runId: RUN, partition: 0 });
+  const wire = JSON.parse(JSON.stringify(await resultForWire(stored, undefined, true))) as Awaited<ReturnType<typeof resultForWire>>;
+  assert.equal(wire.value, null);
+  assert.deepEqual([wire.array!.dtype, wire.array!.shape], ["float32", [2, 3]]);
+  assert.deepEqual(itemsOf(wire), rows);
+  assert.deepEqual(itemsOf(await resultForWire(stored, undefined, false)), [[1, 2.5, -3], [4, 5, Number.NaN]]);
+  const json = await encodeResult([{ spots: 3 }, 7], { runId: RUN, partition: 1 });
+  assert.deepEqual(itemsOf(await resultForWire(json, undefined, true)), [{ spots: 3 }, 7]);
+  await assert.rejects(resultForWire({ ...stored, bytes: Buffer.alloc(24) }, undefined, true), ResultIntegrityError);
 });
