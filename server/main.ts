@@ -17,6 +17,7 @@ import { createLogger } from "./log.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 import { openRuns, type Runs } from "./runs/service.ts";
 import { SessionManager } from "./sessions/manager.ts";
+import { lockStateDir } from "./state-lock.ts";
 import { buildWeb, webHandler, webIsBuilt } from "./web.ts";
 
 const log = createLogger("lightbook");
@@ -59,6 +60,11 @@ async function main(): Promise<void> {
   const port = await listen(server, config).catch((e: unknown) => fail(coerceError(e).message));
 
   await mkdir(config.dataRoot, { recursive: true });
+  await mkdir(config.stateDir, { recursive: true });
+  const unlockStateDir = await lockStateDir(config.stateDir, log).catch((e: unknown) => {
+    server.close();
+    return fail(coerceError(e).message);
+  });
   let database: Database;
   try {
     database = await openDatabase(config, log);
@@ -124,6 +130,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([kernels.shutdownAll(), agents.stop()]);
     await runs.close().catch(() => undefined);
     await database.close();
+    await unlockStateDir().catch(() => undefined);
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedDatabase } from "../server/db/embedded.ts";
+import { createLogger } from "../server/log.ts";
 import { TSX_LOADER } from "../server/paths.ts";
 
 /**
@@ -33,7 +34,7 @@ let tmp: string | undefined;
 if (!adminUrl) {
   tmp = await mkdtemp(path.join(os.tmpdir(), "lightbook-test-"));
   await chmod(tmp, 0o755);
-  const db = await startEmbeddedDatabase(path.join(tmp, "postgres"), () => undefined);
+  const db = await startEmbeddedDatabase(path.join(tmp, "postgres"), createLogger("test-database"));
   adminUrl = db.url;
   stopDb = db.stop;
 }

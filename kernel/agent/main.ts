@@ -7,6 +7,7 @@
  */
 import { createLogger } from '../../server/log.ts';
 import { coerceError } from '../../server/errors.ts';
+import { exitWithParent } from '../transport/parent-watch.ts';
 import { registerAnalysisAlgorithms } from '../workflow/analysis-algorithms.ts';
 import { Agent } from './agent.ts';
 import { AgentOptionsError, parseAgentOptions } from './options.ts';
@@ -44,5 +45,12 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
+// A local agent of a server that was killed: abort its tasks for retry (as a second signal does) and exit.
+if (process.env.LIGHTBOOK_AGENT_EXIT_WITH_PARENT === '1') {
+  exitWithParent(() => {
+    onSignal('SIGTERM');
+    onSignal('SIGTERM');
+  });
+}
 // A task's stray rejection must not take the agent and its other tasks down.
 process.on('unhandledRejection', (reason) => log.error({ err: coerceError(reason).message }, 'unhandled rejection'));

@@ -15,7 +15,8 @@ export class LocalAgents {
     for (let i = 0; i < count; i++) {
       const child = spawn(process.execPath, ["--import", TSX_LOADER, AGENT_MAIN, "--name", `local-${i + 1}`, "--tags", "local"], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, ...env },
+        // They are the server's: a killed server must not leave them running (kernel/agent/main.ts).
+        env: { ...process.env, ...env, LIGHTBOOK_AGENT_EXIT_WITH_PARENT: "1" },
         stdio: ["ignore", "inherit", "inherit"],
       });
       child.on("exit", (code, signal) => {

@@ -19,7 +19,7 @@ export class DatabaseUnreachableError extends Error {}
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedDatabase(path.join(config.stateDir, "postgres"), (line) => log.debug({ postgres: line }));
+    : await startEmbeddedDatabase(path.join(config.stateDir, "postgres"), log);
   const url = config.databaseUrl ?? embedded!.url;
   try {
     await checkReachable(url);

