@@ -1,5 +1,6 @@
 import { Router } from "express";
 import type { Db } from "../db/client.ts";
+import type { AgentModel } from "./model.ts";
 
 /**
  * GET /api/lightbook/agents: registered node agents, whether they are alive (an agent that has
@@ -15,7 +16,7 @@ export function agentRoutes(db: Db, lostAfterMs: number): Router {
     const perMinute = new Map(recent.map((g) => [g.agentId, g._count._all]));
     const now = Date.now();
     res.json(
-      agents.map((a) => ({
+      agents.map((a): AgentModel => ({
         id: a.id,
         name: a.name,
         host: a.host,

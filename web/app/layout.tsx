@@ -20,6 +20,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main" className="app-nav">
             <Link href="/">Notebooks</Link>
             <Link href="/data">Data</Link>
+            <Link href="/runs">Runs</Link>
+            <Link href="/agents">Agents</Link>
           </nav>
         </header>
         <main className="app-main">{children}</main>

@@ -470,10 +470,15 @@ function dataUrl(c: Connection, what: 'tree' | 'files', path: string): string {
 }
 
 /** Lightbook's own endpoints go through the same connection (cookie, XSRF header) as Jupyter's. */
-async function request(c: Connection, url: string): Promise<Response> {
-  const response = await c.services.ServerConnection.makeRequest(url, {}, c.settings);
+async function request(c: Connection, url: string, init: RequestInit = {}): Promise<Response> {
+  const response = await c.services.ServerConnection.makeRequest(url, init, c.settings);
   if (!response.ok) throw await c.services.ServerConnection.ResponseError.create(response);
   return response;
+}
+
+/** `api/lightbook/<path>` (runs, agents): the response, or an ApiError worded as `what`. */
+export function lightbookRequest(what: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return call(what, (c) => request(c, `${c.settings.baseUrl}api/lightbook/${path}`, init));
 }
 
 function isDataEntry(value: unknown): value is DataEntry {
