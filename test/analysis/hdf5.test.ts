@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFile, readFile, truncate, writeFile } from "node:fs/promises";
+import { copyFile, open, readFile, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
@@ -15,7 +15,7 @@ import {
   writeNxProcess,
   type NumericArray,
 } from "../../kernel/analysis/index.ts";
-import { makeFixture, tempDataRoot } from "./fixtures.ts";
+import { makeFixture, readTruth, tempDataRoot } from "./fixtures.ts";
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -85,6 +85,47 @@ test("frames, frame ranges and regions of interest are the same values as the wh
   assert.deepEqual(Array.from(roi.data as Uint32Array), expected);
   assert.throws(() => ds.frame(n), (e: unknown) => e instanceof ParameterError && e.context.parameter === "index" && e.context.dataset === "/filters/bitshuffle_lz4_uint32");
   assert.throws(() => ds.roi(0, { x: w - 2, y: 0, width: 4, height: 1 }), /range \[\d+, \d+\) is empty or outside/);
+});
+
+// Whole frames of read-only files are read straight from the file (direct-read.ts) when the
+// layout is one storage.ts locates; the rest goes through h5wasm. Both must give h5py's bytes.
+test("every storage layout and chunk index reads bit-identical to h5py, directly from the file where it can", async () => {
+  await makeFixture(root, "layouts", "layouts.h5");
+  await makeFixture(root, "layouts", "layouts_latest.h5", "--latest");
+  const direct = ["contiguous", "chunk_frame", "chunk_3_frames", "chunk_3_frames_gzip", "many_chunks_gzip", "image_gzip", "sparse", "early_allocated"];
+  for (const [file, alsoDirect] of [["layouts.h5", ["paged_chunks", "growing"]], ["layouts_latest.h5", []]] as const) {
+    const index = await dump(file, `${file}-dump`);
+    using f = await openH5(file, { root });
+    for (const [name, ref] of Object.entries(index)) {
+      const ds = f.dataset(name);
+      const expected = await readFile(path.join(root, `${file}-dump`, ref.bin));
+      // Single chunk, implicit and fixed array indexes (latest format) and the v1 B-tree; paged fixed
+      // arrays and extensible arrays (unlimited dimensions) are left to h5wasm.
+      const expectDirect = direct.includes(name.slice(1)) || (alsoDirect as readonly string[]).includes(name.slice(1));
+      assert.equal(ds.directReads, expectDirect, `${file} ${name} read directly`);
+      assert.ok(bytes(ds.readAll().data).equals(expected), `${file} ${name} whole`);
+      if (ref.shape.length < 3) continue;
+      const frameBytes = expected.length / ref.shape[0]!;
+      for (let i = 0; i < ref.shape[0]!; i += 1 + Math.floor(ref.shape[0]! / 8)) {
+        assert.ok(bytes(ds.frame(i).data).equals(expected.subarray(i * frameBytes, (i + 1) * frameBytes)), `${file} ${name} frame ${i}`);
+      }
+      const last = ref.shape[0]! - 1;
+      assert.ok(bytes(ds.frames(1, last).data).equals(expected.subarray(frameBytes, last * frameBytes)), `${file} ${name} frames 1..${last}`);
+      const rowBytes = frameBytes / ref.shape[1]!;
+      assert.ok(bytes(ds.read([last, [1, 2], null]).data).equals(expected.subarray(last * frameBytes + rowBytes, last * frameBytes + 2 * rowBytes)), `${file} ${name} row`);
+    }
+  }
+  // A damaged gzip chunk: the direct read fails, h5wasm reads it again and names the dataset.
+  await copyFile(path.join(root, "layouts.h5"), path.join(root, "damaged.h5"));
+  const { chunks } = await readTruth<{ chunks: Record<string, [number, number][]> }>(root, "layouts.h5");
+  const [offset, size] = chunks.many_chunks_gzip![5]!;
+  const handle = await open(path.join(root, "damaged.h5"), "r+");
+  await handle.write(Buffer.alloc(size, 0xab), 0, size, offset);
+  await handle.close();
+  using damaged = await openH5("damaged.h5", { root });
+  const ds = damaged.dataset("/many_chunks_gzip");
+  assert.throws(() => ds.frame(5), (e: unknown) => e instanceof Hdf5Error && e.context.dataset === "/many_chunks_gzip" && e.context.file === "damaged.h5");
+  assert.deepEqual(ds.frame(6).shape, [4, 5]);
 });
 
 test("the tree lists groups, datasets with layout and filters, attributes, and soft, hard and external links", async () => {

@@ -1,15 +1,20 @@
 /** One dataset: its layout, and reads of a frame, a range of frames or a region of interest. */
 import { Hdf5Error, MissingFilterError, ParameterError } from "../errors.ts";
 import { readAttrs } from "./attrs.ts";
-import { dtypeOf, isNumeric } from "./dtype.ts";
+import { directRead, directReadable } from "./direct-read.ts";
+import { arrayType, dtypeOf, isNumeric } from "./dtype.ts";
 import { hdf5Reason } from "./hdf5-reason.ts";
 import { availableFiltersNow, FILTER_NAMES, type h5wasm } from "./module.ts";
+import type { Storage, StorageFile } from "./storage.ts";
 import type { Attrs, DType, FilterInfo, FrameSource, NdArray, NumericArray, Roi } from "./types.ts";
 
 type RawDataset = InstanceType<typeof h5wasm.Dataset>;
 
 /** Per dimension: one index (the dimension is dropped), a half-open [start, end) range, or null for all. */
 export type Selection = (number | [number, number] | null)[];
+
+/** Finds where a dataset's bytes are in its file (see storage.ts); null when h5wasm must read it. */
+export type LocateStorage = (shape: number[], elementBytes: number) => { file: StorageFile; storage: Storage } | null;
 
 export class H5Dataset implements FrameSource {
   readonly shape: number[];
@@ -18,6 +23,8 @@ export class H5Dataset implements FrameSource {
   readonly chunks: number[] | null;
   readonly filters: FilterInfo[];
   readonly #raw: RawDataset;
+  readonly #locate: LocateStorage | undefined;
+  #storage: { file: StorageFile; storage: Storage } | null | undefined;
 
   /** @internal use `H5File.dataset`. */
   constructor(
@@ -28,8 +35,11 @@ export class H5Dataset implements FrameSource {
     readonly path: string,
     /** Path as the user asked for it, for messages. */
     readonly requested: string,
+    /** For files opened read-only: lets reads of common layouts bypass h5wasm (direct-read.ts). */
+    locate?: LocateStorage,
   ) {
     this.#raw = raw;
+    this.#locate = locate;
     const metadata = raw.metadata;
     this.shape = metadata.shape ?? [];
     this.dtype = dtypeOf(metadata);
@@ -97,6 +107,8 @@ export class H5Dataset implements FrameSource {
       }
     }
     this.#checkFilters();
+    const direct = this.#directRead(ranges);
+    if (direct) return { data: direct, shape };
     let data;
     try {
       data = this.shape.length === 0 ? this.#raw.value : this.#raw.slice(ranges);
@@ -107,6 +119,39 @@ export class H5Dataset implements FrameSource {
     if (typeof data === "number" || typeof data === "bigint") return { data: scalarArray(this.dtype, data), shape };
     if (!ArrayBuffer.isView(data)) throw this.#error(Hdf5Error, "h5wasm returned no array");
     return { data: data as NumericArray, shape };
+  }
+
+  /**
+   * Whether reads of whole frames (of contiguous data: any run of consecutive elements) go straight
+   * to the file, bypassing h5wasm: read-only files, little-endian numbers, contiguous or chunked by
+   * whole frames, unfiltered or gzip. Other reads, and chunks never written, go through h5wasm.
+   */
+  get directReads(): boolean {
+    const located = this.#located();
+    return located !== null && directReadable(located.storage, this.shape, this.dtype, this.filters);
+  }
+
+  #located(): { file: StorageFile; storage: Storage } | null {
+    if (this.#storage === undefined) {
+      try {
+        this.#storage = this.#locate?.(this.shape, this.dtype.bytes) ?? null;
+      } catch {
+        // A layout this reader does not know, or a damaged header: h5wasm reads (or reports) it.
+        this.#storage = null;
+      }
+    }
+    return this.#storage;
+  }
+
+  #directRead(ranges: [number, number][]): NumericArray | undefined {
+    const located = this.#located();
+    if (!located) return undefined;
+    try {
+      return directRead(located.file, located.storage, this.shape, this.dtype, this.filters, ranges);
+    } catch {
+      // A damaged chunk or a short file: h5wasm reads it again and reports what is wrong.
+      return undefined;
+    }
   }
 
   #frameIndex(index: number, parameter: string): number {
@@ -137,20 +182,7 @@ export class H5Dataset implements FrameSource {
   }
 }
 
-const ARRAY_TYPES: Record<string, { from(values: ArrayLike<number | bigint>): NumericArray }> = {
-  int1: Int8Array,
-  uint1: Uint8Array,
-  int2: Int16Array,
-  uint2: Uint16Array,
-  int4: Int32Array,
-  uint4: Uint32Array,
-  int8: BigInt64Array,
-  uint8: BigUint64Array,
-  float4: Float32Array,
-  float8: Float64Array,
-};
-
 function scalarArray(dtype: DType, value: number | bigint): NumericArray {
-  const Type = ARRAY_TYPES[`${dtype.kind}${dtype.bytes}`] ?? Float64Array;
+  const Type = arrayType(dtype) ?? Float64Array;
   return Type.from([value]);
 }

@@ -6,10 +6,11 @@
 import path from "node:path";
 import { containedPath, dataRoot, resolveDataPath } from "../data-root.ts";
 import { DataRootError, Hdf5Error, NotFoundError, ParameterError } from "../errors.ts";
-import { H5Dataset } from "./dataset.ts";
+import { H5Dataset, type LocateStorage } from "./dataset.ts";
 import { hdf5Reason } from "./hdf5-reason.ts";
 import { type H5Module, h5module, h5wasm } from "./module.ts";
 import { readAttrs } from "./attrs.ts";
+import { datasetStorage, StorageFile } from "./storage.ts";
 import type { Attrs, H5Node } from "./types.ts";
 
 type RawFile = InstanceType<typeof h5wasm.File>;
@@ -47,6 +48,8 @@ export class H5File {
   readonly #raw: RawFile;
   readonly #module: H5Module;
   readonly #root: string;
+  /** This file opened again for reads that bypass h5wasm (read-only files only), once needed. */
+  #storageFile: StorageFile | undefined;
 
   /** @internal use {@link openH5}. */
   constructor(
@@ -72,7 +75,7 @@ export class H5File {
     const resolved = this.#resolve(datasetPath);
     if (resolved.kind !== "dataset") throw new ParameterError("this is a group, not a dataset", { file: this.file, dataset: datasetPath });
     const raw = resolved.owner.#raw.get(resolved.path) as RawDataset;
-    return new H5Dataset(raw, resolved.owner.file, resolved.path, datasetPath);
+    return new H5Dataset(raw, resolved.owner.file, resolved.path, datasetPath, resolved.owner.#locateStorage(resolved.path));
   }
 
   /** Whether `objectPath` names a group or dataset (links followed). */
@@ -154,11 +157,27 @@ export class H5File {
   close(): void {
     for (const linked of this.#linked.values()) linked.close();
     this.#linked.clear();
+    this.#storageFile?.close();
+    this.#storageFile = undefined;
     this.#raw.close();
   }
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /**
+   * Where the dataset at `objectPath` keeps its bytes, found from its object header's address (what
+   * an object reference holds). Only for read-only files: a writer's data may still be in HDF5's cache.
+   */
+  #locateStorage(objectPath: string): LocateStorage | undefined {
+    if (this.mode !== "r") return undefined;
+    return (shape, elementBytes) => {
+      this.#storageFile ??= new StorageFile(this.absolutePath);
+      const address = Buffer.from(this.#module.create_object_reference(this.#raw.file_id, objectPath)).readBigUInt64LE(0);
+      const storage = datasetStorage(this.#storageFile, Number(address), shape, elementBytes);
+      return storage && { file: this.#storageFile, storage };
+    };
   }
 
   /**
