@@ -36,3 +36,28 @@ test("a cell run in one tab streams into the same cell in another tab", async ()
   await a.page.close();
   await b.page.close();
 });
+
+test("a tab that joins a busy kernel shows it busy until its cell ends", async () => {
+  const server = suite.server();
+  const a = await openPage(suite.browser());
+  const file = await newNotebook(a.page, server);
+  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
+  await a.page.keyboard.insertText('await new Promise((r) => setTimeout(r, 8000));\n"slept"');
+  await a.page.keyboard.press("Control+s");
+  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  await a.page.keyboard.press("Control+Enter");
+  await a.page.getByTestId("kernel-status").filter({ hasText: /^busy$/ }).waitFor();
+
+  const b = await openPage(suite.browser());
+  await b.page.goto(`${server.url}?token=${server.token}`);
+  await b.page.goto(`${server.url}notebooks/${file}`);
+  const status = b.page.getByTestId("kernel-status");
+  await status.filter({ hasText: /^busy$/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await a.page.getByTestId("cell").first().getByTestId("output").textContent(), "", "the cell is still running");
+  await b.page.screenshot({ path: path.join(ARTIFACTS, "live-join-busy.png") });
+  await status.filter({ hasText: /^idle$/ }).waitFor({ timeout: 30_000 });
+  await b.page.getByTestId("cell").first().getByTestId("output").getByText("slept").waitFor();
+  assert.deepEqual([...a.problems, ...b.problems], []);
+  await a.page.close();
+  await b.page.close();
+});

@@ -274,14 +274,42 @@ export interface KernelSession {
   dispose(): void;
 }
 
+const KERNEL_STATES: readonly KernelMessage.Status[] = ['starting', 'idle', 'busy', 'terminating', 'restarting', 'autorestarting', 'dead'];
+
 class ServicesKernelSession implements KernelSession {
   /** msg_ids of the execute_requests this client sent: their messages go to their own futures. */
   private readonly ownRequests = new Set<string>();
+  /**
+   * The server's `execution_state` while our connection has seen no status yet: a kernel busy with
+   * another client's cell answers the kernel_info_request (the usual first status) only when it ends.
+   */
+  private serverState: KernelMessage.Status | null = null;
+  private readonly statusListeners = new Set<() => void>();
 
   constructor(
     private readonly session: Session.ISessionConnection,
     private readonly services: Services,
-  ) {}
+  ) {
+    session.connectionStatusChanged.connect(() => void this.askServerState());
+    session.statusChanged.connect(() => {
+      this.serverState = null;
+    });
+    void this.askServerState();
+  }
+
+  private async askServerState(): Promise<void> {
+    const kernel = this.session.kernel;
+    if (!kernel || kernel.connectionStatus !== 'connected' || kernel.status !== 'unknown') return;
+    try {
+      const state = (await this.services.KernelAPI.getKernelModel(kernel.id, kernel.serverSettings))?.execution_state;
+      const known = KERNEL_STATES.find((s) => s === state);
+      if (!known || kernel !== this.session.kernel || kernel.status !== 'unknown') return;
+      this.serverState = known;
+      for (const listener of this.statusListeners) listener();
+    } catch {
+      // The kernel's own status messages still come; until then the status stays unknown.
+    }
+  }
 
   onOtherExecution(listener: (event: OtherExecutionEvent) => void): () => void {
     const onMessage = (_: unknown, msg: KernelMessage.IIOPubMessage): void => {
@@ -322,6 +350,7 @@ class ServicesKernelSession implements KernelSession {
   status(): KernelStatus {
     const kernel = this.session.kernel;
     if (!kernel) return 'unknown';
+    if (kernel.connectionStatus === 'connected' && kernel.status === 'unknown') return this.serverState ?? 'unknown';
     if (kernel.status === 'dead' || kernel.connectionStatus === 'connected') return kernel.status;
     return kernel.connectionStatus;
   }
@@ -331,7 +360,9 @@ class ServicesKernelSession implements KernelSession {
     this.session.statusChanged.connect(notify);
     this.session.connectionStatusChanged.connect(notify);
     this.session.kernelChanged.connect(notify);
+    this.statusListeners.add(notify);
     return () => {
+      this.statusListeners.delete(notify);
       this.session.statusChanged.disconnect(notify);
       this.session.connectionStatusChanged.disconnect(notify);
       this.session.kernelChanged.disconnect(notify);
