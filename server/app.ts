@@ -8,6 +8,7 @@ import { journalRoutes } from "./kernels/journal-routes.ts";
 import type { ContentsManager } from "./contents/manager.ts";
 import type { Db } from "./db/client.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
+import { h5webRoutes } from "./h5web/routes.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { Runs } from "./runs/service.ts";
 import { metricsRoutes } from "./runs/metrics.ts";
@@ -65,7 +66,10 @@ export function createApp(p: AppParts): Express {
   app.use(runRoutes(p.runs.manager));
   app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs));
   app.use("/api", notFound);
-  if (p.web) app.use(p.web);
+  if (p.web) {
+    app.use(h5webRoutes());
+    app.use(p.web);
+  }
   app.use(notFound);
   app.use(errorHandler(p.log));
   return app;

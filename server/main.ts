@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from "./paths.ts";
 import { openRuns, type Runs } from "./runs/service.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { lockStateDir } from "./state-lock.ts";
+import { buildH5Web, h5webIsBuilt } from "./h5web/build.ts";
 import { buildWeb, webHandler, webIsBuilt } from "./web.ts";
 
 const log = createLogger("lightbook");
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     process.stdout.write("Building the web app (first start only)…\n");
     buildWeb();
   }
+  if (web && !h5webIsBuilt()) await buildH5Web();
   // Bind first: a port in use is reported before anything else starts.
   const server = createServer((_req, res) => {
     res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "2" }).end(JSON.stringify({ message: "Lightbook is starting" }));

@@ -1,63 +1,136 @@
-// Data browser (issue #6): walk the data root, open the demo NeXus scan, see a frame, insert code.
+// Data browser (issue #6): walk the data root, open the demo NeXus scan in H5Web (tree, NeXus
+// default heatmap, line and matrix views), insert code that loads a dataset.
 
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import type { Locator } from "playwright-core";
+import type { FrameLocator, Locator, Page } from "playwright-core";
+import { openH5 } from "../../kernel/analysis/index.ts";
 import { ARTIFACTS, browserSuite, newNotebook, openPage } from "../support/notebook-page.ts";
 
 const suite = browserSuite();
+const SCAN = "demo/scan_0001.h5";
 
-/** Distinct colours drawn on the heatmap canvas: a blank or flat frame has one. */
-async function distinctColours(canvas: Locator): Promise<number> {
+interface Pixels {
+  /** Distinct colours: a blank canvas has one, a heatmap many. */
+  colours: number;
+  /** Pixels not of the most common (background) colour. */
+  ink: number;
+  hash: number;
+}
+
+/** What a (WebGL) canvas shows. */
+async function canvasPixels(canvas: Locator): Promise<Pixels> {
   return canvas.evaluate((el: HTMLCanvasElement) => {
-    const { data } = el.getContext("2d")!.getImageData(0, 0, el.width, el.height);
-    const seen = new Set<number>();
-    for (let i = 0; i < data.length; i += 4) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-    return seen.size;
+    const copy = document.createElement("canvas");
+    copy.width = el.width;
+    copy.height = el.height;
+    const ctx = copy.getContext("2d")!;
+    ctx.drawImage(el, 0, 0);
+    const { data } = ctx.getImageData(0, 0, copy.width, copy.height);
+    const counts = new Map<number, number>();
+    let hash = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const rgba = ((data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!) >>> 0;
+      counts.set(rgba, (counts.get(rgba) ?? 0) + 1);
+      hash = (Math.imul(hash, 31) + rgba) | 0;
+    }
+    const background = Math.max(...counts.values());
+    return { colours: counts.size, ink: data.length / 4 - background, hash };
   });
 }
 
-test("the data page opens the demo scan on its NeXus default plot and shows frames as a heatmap", async () => {
+/** Polls until the canvas shows what `drawn` expects (H5Web reads slices and draws asynchronously). */
+async function waitForCanvas(canvas: Locator, drawn: (pixels: Pixels) => boolean): Promise<void> {
+  for (let tries = 0; !drawn(await canvasPixels(canvas)); tries++) {
+    if (tries === 300) throw new Error("the canvas never showed what was expected");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Opens the demo scan from the data root listing in `scope` (the data page or the notebook's panel). */
+async function openScan(page: Page, scope: Page | Locator): Promise<FrameLocator> {
+  await scope.getByRole("button", { name: "📁 demo" }).click();
+  await scope.getByRole("button", { name: "scan_0001.h5" }).click();
+  const frame = page.frameLocator(`iframe[title="H5Web: ${SCAN}"]`);
+  await frame.getByRole("tree").waitFor({ timeout: 60_000 });
+  return frame;
+}
+
+/** Selects an entity in H5Web's explorer, expanding the groups on the way. */
+async function select(h5web: FrameLocator, entityPath: string): Promise<void> {
+  const parts = entityPath.split("/").filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const item = h5web.locator(`[role="treeitem"][data-path="/${parts.slice(0, i).join("/")}"]`);
+    if ((await item.getAttribute("aria-selected")) !== "true" && (await item.getAttribute("aria-expanded")) !== "true") await item.click();
+  }
+  await h5web.locator(`[role="treeitem"][data-path="${entityPath}"][aria-selected="true"]`).waitFor();
+}
+
+test("the data page opens the demo scan in H5Web: tree, NeXus default heatmap, line and matrix views", async () => {
   const server = suite.server();
   const { page, problems } = await openPage(suite.browser());
   await page.goto(`${server.url}?token=${server.token}`);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Data" }).click();
-  await page.getByRole("button", { name: "📁 demo" }).click();
-  await page.getByRole("button", { name: "scan_0001.h5" }).click();
-  const view = page.getByTestId("hdf5-view");
-  await view.waitFor({ timeout: 60_000 });
-  await view.getByRole("heading", { name: "/entry/data/data" }).waitFor();
-  assert.match((await view.getByTestId("dataset-shape").textContent()) ?? "", /\[8 × 256 × 256\]/);
-  assert.equal(await view.getByRole("table", { name: "Attributes" }).getByRole("row", { name: "units counts" }).count(), 1);
+  const h5web = await openScan(page, page);
 
-  const heatmap = view.getByTestId("heatmap");
-  assert.ok((await distinctColours(heatmap)) > 50, "frame 1 is drawn with a range of colours");
-  const first = await heatmap.evaluate((el: HTMLCanvasElement) => el.toDataURL());
-  await view.getByRole("slider", { name: "Frame" }).fill("7");
-  await view.getByText("Frame 8 of 8").waitFor();
-  assert.notEqual(await heatmap.evaluate((el: HTMLCanvasElement) => el.toDataURL()), first, "another frame is another image");
-  await page.screenshot({ path: path.join(ARTIFACTS, "data-heatmap.png") });
+  // The file's NeXus default (/entry/data, an NXdata of 8 frames) opens as a heatmap of frame 1.
+  await h5web.getByRole("tab", { name: "NX Heatmap", selected: true }).waitFor({ timeout: 60_000 });
+  const heatmap = h5web.getByRole("figure", { name: "data (counts)" }).locator("canvas");
+  const first = await canvasPixels(heatmap);
+  assert.ok(first.colours > 50, `frame 1 is drawn with a range of colours (${first.colours})`);
+  await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-heatmap.png") });
+  // The last frame: another image.
+  await h5web.getByRole("slider", { name: "D0" }).press("End");
+  await h5web.locator('[role="slider"][aria-valuenow="7"]').waitFor();
+  await waitForCanvas(heatmap, (p) => p.hash !== first.hash && p.colours > 50);
 
-  // The tree: the detector group and its attributes.
-  await view.getByRole("button", { name: "Expand instrument" }).click();
-  await view.getByRole("button", { name: "detector", exact: true }).click();
-  await view.getByRole("row", { name: "NX_class NXdetector" }).waitFor();
+  // The tree and the detector group's attributes (Inspect).
+  await select(h5web, "/entry/instrument/detector");
+  await h5web.getByRole("tab", { name: "Inspect" }).click();
+  await h5web.getByRole("row", { name: 'NX_class "NXdetector"' }).waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-inspect.png") });
+  await h5web.getByRole("tab", { name: "Display" }).click();
+
+  // The frames dataset itself, as a line (a row of the frame) and as a matrix of values.
+  await select(h5web, "/entry/data/data");
+  await h5web.getByRole("tab", { name: "Line" }).click();
+  const line = h5web.getByRole("figure", { name: "data" }).locator("canvas");
+  // A line through 256 noisy values inks far more pixels than the plot is wide.
+  await waitForCanvas(line, (p) => p.ink > 2000);
+  await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-line.png") });
+
+  await h5web.getByRole("tab", { name: "Matrix" }).click();
+  const slider = h5web.getByRole("slider", { name: "D0" });
+  const frame = Number(await slider.getAttribute("aria-valuenow"));
+  const cells = h5web.getByRole("grid").getByRole("row").first().getByRole("gridcell");
+  await cells.first().waitFor();
+  const shown = await cells.allTextContents();
+  const file = await openH5(SCAN, { root: path.join(server.stateDir, "data") });
+  try {
+    const expected = Array.from(file.dataset("/entry/data/data").frame(frame).data as Iterable<number | bigint>, (v) => Number(v).toExponential(3)).slice(0, shown.length);
+    assert.deepEqual(shown, expected, `the first row of frame ${frame} as h5wasm reads it`);
+  } finally {
+    file.close();
+  }
+  await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-matrix.png") });
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test("the notebook's data panel inserts code that loads the dataset in the kernel", async () => {
+test("the notebook's data panel inserts code that loads the dataset selected in H5Web", async () => {
   const { page, problems } = await openPage(suite.browser());
   await newNotebook(page, suite.server());
   await page.getByRole("button", { name: "Data", exact: true }).click();
   const panel = page.getByRole("complementary", { name: "Data browser" });
-  await panel.getByRole("button", { name: "📁 demo" }).click();
-  await panel.getByRole("button", { name: "scan_0001.h5" }).click();
-  await panel.getByTestId("heatmap").waitFor({ timeout: 60_000 });
+  const h5web = await openScan(page, panel);
+  const insert = panel.getByRole("button", { name: "Insert code to load this dataset" });
+  assert.equal(await insert.isDisabled(), true, "a group is selected at first");
+  await select(h5web, "/entry/data/data");
+  await panel.getByText("/entry/data/data", { exact: true }).waitFor();
   await page.screenshot({ path: path.join(ARTIFACTS, "data-panel.png") });
-  await panel.getByRole("button", { name: "Insert code to load this dataset" }).click();
-  await page.getByRole("button", { name: "Data", exact: true }).click();
+  await insert.click();
+  await panel.getByRole("button", { name: "Close data browser" }).click();
 
   const inserted = page.getByTestId("cell").nth(1);
   assert.match((await inserted.getByRole("textbox").textContent()) ?? "", /scan_0001_file\.get\("\/entry\/data\/data"\)/);

@@ -7,6 +7,7 @@ import type { Contents, KernelMessage, ServerConnection, Session, SessionManager
 import { KERNEL_NAME, TYPESCRIPT_NOTEBOOK_METADATA, isJsonObject, parseNotebook, type NbNotebook } from './nbformat';
 import { newCellId } from './notebookModel';
 import { toCodePointOffset, toJsIndex } from './codePoints';
+import { dataApiPath } from './dataApi';
 import { outputEventFromMessage, type InputRequest, type OutputEvent } from './outputs';
 
 type Services = typeof import('@jupyterlab/services');
@@ -495,11 +496,6 @@ export interface DataEntry {
   last_modified: string;
 }
 
-function dataUrl(c: Connection, what: 'tree' | 'files', path: string): string {
-  const encoded = path === '' ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`;
-  return `${c.settings.baseUrl}api/lightbook/data/${what}${encoded}`;
-}
-
 /** Lightbook's own endpoints go through the same connection (cookie, XSRF header) as Jupyter's. */
 async function request(c: Connection, url: string, init: RequestInit = {}): Promise<Response> {
   const response = await c.services.ServerConnection.makeRequest(url, init, c.settings);
@@ -519,13 +515,9 @@ function isDataEntry(value: unknown): value is DataEntry {
 /** A folder of the data root (LIGHTBOOK_DATA_ROOT), folders first. */
 export function listDataFolder(dir: string): Promise<DataEntry[]> {
   return call(`Could not list the data folder ${dir || '/'}`, async (c) => {
-    const body: unknown = await (await request(c, dataUrl(c, 'tree', dir))).json();
+    const body: unknown = await (await request(c, `${c.settings.baseUrl}${dataApiPath('tree', dir)}`)).json();
     const entries = isJsonObject(body) && Array.isArray(body.entries) ? body.entries : null;
     if (!entries?.every(isDataEntry)) throw new ApiError('the server sent an unexpected listing');
     return entries;
   });
-}
-
-export function readDataFile(path: string): Promise<ArrayBuffer> {
-  return call(`Could not read ${path}`, async (c) => (await request(c, dataUrl(c, 'files', path))).arrayBuffer());
 }
