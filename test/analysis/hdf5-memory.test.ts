@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { rm, statfs } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { after, before, test } from "node:test";
 import { openH5 } from "../../kernel/analysis/index.ts";
 import { h5module } from "../../kernel/analysis/hdf5/module.ts";
+import { TSX_LOADER } from "../../server/paths.ts";
 import { makeFixture, tempDataRoot } from "./fixtures.ts";
 
 const FRAMES = 64;
@@ -53,3 +58,35 @@ for (const layout of ["contiguous", "gzip", "bitshuffle"]) {
     assert.ok(peak - rss0 < 16 * FRAME_BYTES, `peak RSS grew by ${((peak - rss0) / 2 ** 20).toFixed(1)} MiB for ${DATA_BYTES / 2 ** 20} MiB of data`);
   });
 }
+
+const BIG_FRAMES = 256;
+const BIG_SIDE = 2048;
+const BIG_FRAME_BYTES = BIG_SIDE * BIG_SIDE * 4; // 16 MiB
+const BIG_BYTES = BIG_FRAMES * BIG_FRAME_BYTES; // 4 GiB
+const MiB = 2 ** 20;
+
+// The issue's bound, on a file too large to load: 4 GiB of contiguous uint32 frames (written by
+// h5py a frame at a time) read frame by frame in a child process, whose peak RSS is reset after
+// the first frame (read-frames.ts). Allowed growth: 4 frames (the frame being read, the one just
+// returned, and two more awaiting collection) plus 64 MiB, V8's soft limit of external memory
+// (ArrayBuffers) allocated since the last collection before it collects again. A reader that
+// kept frames or mapped the file would exceed it 30 times over.
+test("a 4 GiB file read frame by frame grows the reader's peak RSS by at most 4 frames + 64 MiB", async (t) => {
+  if (process.platform !== "linux") return t.skip("resetting the peak RSS (/proc/self/clear_refs) is Linux only");
+  const { bavail, bsize } = await statfs(root);
+  const free = bavail * bsize;
+  const need = BIG_BYTES + 512 * MiB;
+  if (free < need) return t.skip(`needs ${(need / 2 ** 30).toFixed(1)} GiB free in ${root} for the 4 GiB file, has ${(free / 2 ** 30).toFixed(1)} GiB`);
+  const file = path.join(root, "4gib.h5");
+  try {
+    await makeFixture(root, "big", "4gib.h5", "--layout", "contiguous", "--frames", String(BIG_FRAMES), "--shape", String(BIG_SIDE), String(BIG_SIDE));
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", TSX_LOADER, path.join(import.meta.dirname, "read-frames.ts"), file]);
+    const run = JSON.parse(stdout) as { frames: number; frameBytes: number; rssAfterOpen: number; peakRss: number };
+    assert.equal(run.frames, BIG_FRAMES);
+    assert.equal(run.frameBytes, BIG_FRAME_BYTES);
+    const growth = run.peakRss - run.rssAfterOpen;
+    assert.ok(growth <= 4 * BIG_FRAME_BYTES + 64 * MiB, `peak RSS grew by ${(growth / MiB).toFixed(0)} MiB reading ${BIG_BYTES / 2 ** 30} GiB in ${BIG_FRAME_BYTES / MiB} MiB frames`);
+  } finally {
+    await rm(file, { force: true });
+  }
+});
