@@ -3,6 +3,7 @@
  * Process-level events (signals, uncaught errors) are handled here and nowhere else.
  */
 import process from 'node:process';
+import { registerH5wasmLoadHook } from './analysis/hdf5/h5wasm-load-hook.ts';
 import { TypeScriptHandler } from './handler/typescript-handler.ts';
 import { log } from './log.ts';
 import { readConnectionFile } from './protocol/connection.ts';
@@ -20,6 +21,8 @@ function connectionFileArg(argv: string[]): string {
   return path;
 }
 
+// Before any cell can import h5wasm (see the hook).
+registerH5wasmLoadHook();
 const conn = await readConnectionFile(connectionFileArg(process.argv.slice(2))).catch((e: unknown) => {
   log(e instanceof Error ? e.message : String(e));
   process.exit(2);

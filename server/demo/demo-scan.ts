@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import h5wasm from "h5wasm/node";
+import { h5wasm } from "../../kernel/analysis/hdf5/module.ts";
 
 /** Where the demo scan lands under the data root, and what the welcome notebook opens. */
 export const DEMO_SCAN = "demo/scan_0001.h5";

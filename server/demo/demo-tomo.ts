@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import h5wasm from "h5wasm/node";
+import { h5wasm } from "../../kernel/analysis/hdf5/module.ts";
 import { createNxGroup } from "../../kernel/analysis/hdf5/write.ts";
 
 /** Where the demo tomography scan lands under the data root, and what the tomography notebook opens. */

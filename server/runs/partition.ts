@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import h5wasm from "h5wasm/node";
+import { h5wasm } from "../../kernel/analysis/hdf5/module.ts";
 import { HttpError } from "../errors.ts";
 import type { Step, TaskInput } from "./model.ts";
 

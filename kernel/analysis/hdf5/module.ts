@@ -6,10 +6,15 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import h5wasm from "h5wasm/node";
+import { registerH5wasmLoadHook } from "./h5wasm-load-hook.ts";
+
+// Loaded through a hook that keeps tsx from rewriting it (h5wasm-load-hook.ts), so imported here,
+// after registering the hook, and not statically anywhere: import h5wasm from this module.
+registerH5wasmLoadHook();
+/** h5wasm's Node build (the high-level API: File, Dataset, …, and `ready`). */
+export const h5wasm = (await import("h5wasm/node")).default;
 
 export type H5Module = Awaited<typeof h5wasm.ready>;
-export { h5wasm };
 
 /** HDF5 filter ids and the names users know them by (registered ids: https://github.com/HDFGroup/hdf5_plugins/blob/master/docs/RegisteredFilterPlugins.md). */
 export const FILTER_NAMES: Readonly<Record<number, string>> = {
