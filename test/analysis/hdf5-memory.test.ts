@@ -28,8 +28,9 @@ before(async () => {
 
 after(() => cleanup());
 
-// Reading a 256 MiB dataset frame by frame must not load the file: h5wasm reads through
-// NODERAWFS chunk by chunk. Two measures: the WebAssembly heap (where HDF5 puts what it reads)
+// Reading a 256 MiB dataset frame by frame must not load the file: contiguous and gzip frames are
+// read straight from the file (direct-read.ts), bitshuffle-LZ4 chunks by h5wasm through NODERAWFS,
+// chunk by chunk. Two measures: the WebAssembly heap (where HDF5 puts what it reads)
 // may grow by at most two frames, and the process's peak RSS by at most 16 frames (64 MiB,
 // a quarter of the data): frames already returned are garbage the collector frees in batches,
 // so the bound allows a few of them, and a reader that loaded the file would exceed it 4 times.
