@@ -175,7 +175,8 @@ export class RunManager {
       if (run.state !== "pending" && run.state !== "running") return [];
       const queued = await tx.task.findMany({ where: { runId: id, state: "queued" }, select: { partition: true } });
       await tx.task.updateMany({ where: { runId: id, state: "queued" }, data: { state: "cancelled", finishedAt: new Date(), error: "cancelled" } });
-      await tx.run.update({ where: { id }, data: { state: "cancelled", finishedAt: new Date(), stepsPending: 0 } });
+      // Counted like tasks that end on agents (finish-task.ts), so the run's counters hold every ended task.
+      await tx.run.update({ where: { id }, data: { state: "cancelled", finishedAt: new Date(), stepsPending: 0, cancelled: { increment: queued.length } } });
       return queued.map((t) => t.partition);
     });
     if (partitions.length > 0) await this.queue.remove(id, partitions);

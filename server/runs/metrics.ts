@@ -6,7 +6,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
  * GET /metrics in Prometheus' text format (behind the token, like every API). Agents write their
  * progress to Postgres, so the figures are read from there at each scrape: queue depth (the
  * signal for autoscaling agents), tasks ended (rate() of it is tasks/s), agents alive, and task
- * latencies, observed from the tasks that ended since the previous scrape.
+ * latencies, observed from the tasks that ended since the previous scrape. A scrape reads the
+ * run table and the tasks of runs live since the previous one, never the whole task table: tasks
+ * ended are the runs' own counters (finish-task.ts keeps them).
  */
 export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
   const registry = new Registry();
@@ -35,15 +37,17 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
          from agent group by 1`,
         [agentLostAfterMs],
       ),
-      // Ended tasks counted from the task table (one scan per scrape; fine up to millions of tasks).
-      pool.query<{ kind: string; state: string; n: number }>(
-        `select 'run' as kind, state::text, count(*)::int as n from run group by 2
-         union all
-         select 'task', state::text, count(*)::int from task where state in ('succeeded', 'failed', 'cancelled') group by 2`,
+      pool.query<{ state: string; n: number; succeeded: number; failed: number; cancelled: number }>(
+        `select state::text, count(*)::int as n, sum(succeeded)::float8 as succeeded, sum(failed)::float8 as failed, sum(cancelled)::float8 as cancelled
+         from run group by 1`,
       ),
+      // Through task(run_id, state): only runs that had not ended by the previous scrape.
       pool.query<{ wait: number; duration: number; finished_at: Date }>(
-        `select extract(epoch from started_at - created_at)::float8 as wait, extract(epoch from finished_at - started_at)::float8 as duration, finished_at
-         from task where finished_at > $1 and started_at is not null order by finished_at limit 100000`,
+        `select extract(epoch from t.started_at - t.created_at)::float8 as wait, extract(epoch from t.finished_at - t.started_at)::float8 as duration, t.finished_at
+         from run r join task t on t.run_id = r.id
+         where (r.finished_at is null or r.finished_at > $1) and t.state in ('succeeded', 'failed', 'cancelled')
+           and t.finished_at > $1 and t.started_at is not null
+         order by t.finished_at limit 100000`,
         [since],
       ),
     ]);
@@ -58,8 +62,8 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
     runs.reset();
     const now = { succeeded: 0, failed: 0, cancelled: 0 };
     for (const row of r.rows) {
-      if (row.kind === "run") runs.set({ state: row.state }, row.n);
-      else now[row.state as keyof typeof now] = row.n;
+      runs.set({ state: row.state }, row.n);
+      for (const k of Object.keys(now) as (keyof typeof now)[]) now[k] += row[k];
     }
     for (const k of Object.keys(ended) as (keyof typeof ended)[]) {
       if (now[k] > ended[k]) tasksEnded.inc({ state: k }, now[k] - ended[k]);

@@ -120,12 +120,20 @@ test("runs, agents and /metrics need the token; /metrics has the queue and agent
   for (const p of ["api/lightbook/runs", "api/lightbook/agents", "metrics"]) {
     assert.equal((await fetch(new URL(p, server.url))).status, 401, p);
   }
+  // Tasks ended come from the runs' counters: they agree with the task table (read before and after the scrape).
+  const ended = () => withDb(server.databaseUrl, async (c) => (await c.query<{ state: string; n: number }>("select state::text, count(*)::int as n from task where state in ('succeeded', 'cancelled') group by 1")).rows);
+  const before = await ended();
   const res = await fetch(new URL("metrics", server.url), { headers: { Authorization: `token ${server.token}` } });
   assert.equal(res.status, 200);
   const text = await res.text();
+  const later = await ended();
   assert.match(text, /^lightbook_queue_depth \d+$/m);
   assert.match(text, /^lightbook_agents\{state="running"\} 1$/m);
-  assert.match(text, /^lightbook_tasks_ended_total\{state="succeeded"\} \d+$/m);
+  for (const state of ["succeeded", "cancelled"]) {
+    const metric = Number(new RegExp(`^lightbook_tasks_ended_total\\{state="${state}"\\} (\\d+)$`, "m").exec(text)?.[1]);
+    const n = (rows: { state: string; n: number }[]) => rows.find((r) => r.state === state)?.n ?? 0;
+    assert.ok(n(before) > 0 && metric >= n(before) && metric <= n(later), `${state}: ${metric} vs ${n(before)}..${n(later)}`);
+  }
   assert.match(text, /^lightbook_task_duration_seconds_count \d+$/m);
   const agents = await api<{ name: string; state: string; concurrency: number; completed: number }[]>(server, "GET", "/api/lightbook/agents");
   const me = agents.body.find((a) => a.name === "runs-agent")!;
