@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
+import pLimit, { type LimitFunction } from 'p-limit';
 import pg from 'pg';
 import { VERSION } from '../../server/app.ts';
 import { coerceError } from '../../server/errors.ts';
@@ -23,11 +24,13 @@ import { makeTaskHandler, type RunningTask, type StopReason } from './task-handl
 /** Graceful stop waits for running jobs as long as they take (the queue's default aborts them after 5 s). */
 const FINISH_RUNNING_JOBS_MS = 7 * 24 * 3600_000;
 /**
- * graphile-worker's batching (measured in bench/workflow.ts): the pool fetches and locks `prefetch`
- * jobs beyond its slots, so a slot that ends a task starts the next without a round trip, and
- * completions in the same tick go in one statement. Jobs locked ahead are released on a graceful
- * stop, and with the rest by forceUnlockWorkers when the agent is lost. A job held ahead waits for
- * this agent while another may idle: for long tasks, prefetch 0 (LIGHTBOOK_AGENT_PREFETCH=0).
+ * graphile-worker's batching (measured in bench/workflow.ts): the pool fetches and locks jobs in
+ * batches of `concurrency + prefetch`, so a worker that ends a job takes the next without a round
+ * trip, and completions in the same tick go in one statement. The agent also runs `prefetch` jobs
+ * beyond its compute slots (task-handler.ts), so starting and storing tasks overlaps other tasks'
+ * work. Jobs locked ahead are released on a graceful stop, and with the rest by
+ * forceUnlockWorkers when the agent is lost. A job held ahead waits for this agent while another
+ * may idle: for long tasks, prefetch 0 (LIGHTBOOK_AGENT_PREFETCH=0).
  */
 export const QUEUE_TUNING = (concurrency: number, prefetch = 1) => ({
   ...(concurrency + prefetch > 1 && prefetch > 0 ? { localQueue: { size: concurrency + prefetch } } : {}),
@@ -41,6 +44,7 @@ const FORCEFUL_GRACE_MS = 3000;
 export class Agent {
   #id = '';
   #runner: Runner | undefined;
+  #slots: LimitFunction | undefined;
   #utils: WorkerUtils | undefined;
   readonly #pool: pg.Pool;
   readonly #running = new Map<string, RunningTask>();
@@ -84,12 +88,13 @@ export class Agent {
     const poolIds: string[] = [];
     events.on('pool:create', ({ workerPool }) => poolIds.push(workerPool.id));
     const log = this.log.child({ agent: id });
+    const slots = pLimit({ concurrency: this.opts.concurrency, rejectOnClear: true });
     let runner: Runner;
     try {
       runner = await run({
         connectionString: this.opts.databaseUrl,
-        concurrency: this.opts.concurrency,
-        maxPoolSize: this.opts.concurrency + 2,
+        concurrency: this.opts.concurrency + this.opts.prefetch,
+        maxPoolSize: this.opts.concurrency + this.opts.prefetch + 2,
         noHandleSignals: true,
         crontab: '',
         // Jobs unlocked from a lost agent are not announced by NOTIFY; this bounds their pickup delay.
@@ -107,6 +112,8 @@ export class Agent {
             log,
             running: this.#running,
             stats: this.#stats,
+            slots,
+            draining: () => this.#stopping !== undefined,
           }),
         },
       });
@@ -116,6 +123,7 @@ export class Agent {
       throw e;
     }
     this.#runner = runner;
+    this.#slots = slots;
     this.#id = id;
     // Jobs this agent locks carry its pool id; a reaper releases them by it (forceUnlockWorkers).
     await this.#pool.query('update agent set worker_ids = $2::text[] where id = $1::uuid', [id, poolIds]);
@@ -155,6 +163,7 @@ export class Agent {
     try {
       this.log.warn({ agent: this.#id, running: this.#running.size }, 'this agent was found lost and its jobs released: aborting its tasks and registering again');
       for (const t of this.#running.values()) t.controller.abort('lost' satisfies StopReason);
+      this.#slots?.clearQueue();
       const runner = this.#runner;
       this.#runner = undefined;
       await Promise.resolve(runner?.kill('agent found lost')).catch(() => undefined);
@@ -189,6 +198,8 @@ export class Agent {
     this.#stopping = 'graceful';
     this.log.info({ agent: this.#id, running: this.#running.size }, 'stopping: running jobs finish, no new ones are taken (signal again to abort them)');
     await this.#pool.query("update agent set state = 'stopping' where id = $1::uuid and state = 'running'", [this.#id]).catch(() => undefined);
+    // Jobs waiting for a slot go back to the queue now, for other agents.
+    this.#slots?.clearQueue();
     await this.#runner?.stop().catch(() => undefined);
     await this.#finish();
   }

@@ -15,7 +15,7 @@ export interface AgentOptions {
   lostAfterMs: number;
   /** How often this agent looks for lost agents (any live agent reaps, not only the server). */
   reapEveryMs: number;
-  /** Jobs locked ahead of its free slots (agent.ts QUEUE_TUNING). */
+  /** Jobs run and locked beyond its compute slots (agent.ts QUEUE_TUNING); default half the slots, at least 1. */
   prefetch: number;
 }
 
@@ -27,7 +27,7 @@ const env = z.object({
   LIGHTBOOK_RESULTS_ROOT: z.string().min(1).optional(),
   LIGHTBOOK_AGENT_HEARTBEAT_MS: z.coerce.number().int().min(100).default(2000),
   LIGHTBOOK_AGENT_LOST_MS: z.coerce.number().int().min(1000).default(10_000),
-  LIGHTBOOK_AGENT_PREFETCH: z.coerce.number().int().min(0).max(1000).default(1),
+  LIGHTBOOK_AGENT_PREFETCH: z.coerce.number().int().min(0).max(1000).optional(),
 });
 
 export function parseAgentOptions(argv: string[], environment: NodeJS.ProcessEnv): AgentOptions {
@@ -59,6 +59,7 @@ export function parseAgentOptions(argv: string[], environment: NodeJS.ProcessEnv
     heartbeatMs: e.data.LIGHTBOOK_AGENT_HEARTBEAT_MS,
     lostAfterMs: e.data.LIGHTBOOK_AGENT_LOST_MS,
     reapEveryMs: Math.max(1000, Math.round(e.data.LIGHTBOOK_AGENT_LOST_MS / 2)),
-    prefetch: e.data.LIGHTBOOK_AGENT_PREFETCH,
+    // Measured with 20 ms tasks (bench/workflow.ts): half the slots hides a task's start and store round trips.
+    prefetch: e.data.LIGHTBOOK_AGENT_PREFETCH ?? Math.ceil(concurrency / 2),
   };
 }

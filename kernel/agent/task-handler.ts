@@ -3,14 +3,21 @@
  * items, and store the result exactly once, fenced by the attempt. A result refused by the fence
  * (a newer attempt owns the task) throws, so the queue does not complete a job that another
  * agent may now hold.
+ *
+ * The agent runs more jobs than it has compute slots: a job holds a slot only while its step runs
+ * and its result is encoded, so the round trips that start and store tasks overlap other tasks'
+ * work instead of idling a slot (pipelining). Tasks started but still waiting for a slot when the
+ * agent stops are given back to the queue, not run.
  */
 import type { JobHelpers, Task } from 'graphile-worker';
+import type { LimitFunction } from 'p-limit';
 import type pg from 'pg';
 import { coerceError } from '../../server/errors.ts';
 import type { Logger } from '../../server/log.ts';
-import { jobPayload, taskInput, type Recipe, type Step } from '../../server/runs/model.ts';
+import { jobPayload, taskInput, type JobPayload, type Recipe, type Step } from '../../server/runs/model.ts';
+import { jobKey, TASK_IDENTIFIER } from '../../server/runs/queue.ts';
 import { decodeResult, encodeResult } from '../../server/runs/result-codec.ts';
-import { cancelRunningTask, completeTask, failTask, type TaskRef } from '../../server/runs/sql/finish-task.ts';
+import { cancelRunningTask, completeTask, failTask, returnTask, type TaskRef } from '../../server/runs/sql/finish-task.ts';
 import { readResults } from '../../server/runs/sql/results.ts';
 import { startTask } from '../../server/runs/sql/start-task.ts';
 import { executeTask } from '../workflow/execute.ts';
@@ -48,6 +55,13 @@ export interface TaskHandlerDeps {
   /** Tasks running now, so the agent can abort those of cancelled runs or all of them. */
   running: Map<string, RunningTask>;
   stats: { completed: number; failed: number };
+  /**
+   * The agent's compute slots (its concurrency). The agent clears their waiting line (rejecting
+   * with AbortError) when it stops or is found lost.
+   */
+  slots: LimitFunction;
+  /** The agent is stopping: tasks that have no slot yet are given back, not run. */
+  draining: () => boolean;
 }
 
 /** Recipes never change once a run exists, so an agent reads each once. */
@@ -67,6 +81,18 @@ async function stepOf(pool: pg.Pool, runId: string, stepId: string): Promise<Ste
   return step;
 }
 
+/** A job whose task this agent gives back before running it (it is stopping): queued again, its unused attempt given back. */
+async function giveBack(payload: unknown, p: JobPayload, ref: TaskRef, helpers: JobHelpers): Promise<boolean> {
+  if ((await helpers.withPgClient((c) => returnTask(c, ref))) === 'fenced') return false;
+  // On a job this worker holds, add_job clears the held job's key and makes a new, unlocked one.
+  await helpers.addJob(TASK_IDENTIFIER, payload, {
+    jobKey: jobKey(p.run_id, p.partition),
+    maxAttempts: helpers.job.max_attempts - helpers.job.attempts + 1,
+    priority: helpers.job.priority,
+  });
+  return true;
+}
+
 export function makeTaskHandler(d: TaskHandlerDeps): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     const p = jobPayload.parse(payload);
@@ -83,24 +109,37 @@ export function makeTaskHandler(d: TaskHandlerDeps): Task {
     helpers.abortSignal.addEventListener('abort', onQueueAbort, { once: true });
     const key = `${p.run_id}:${p.partition}`;
     d.running.set(key, { ref, controller });
-    const t0 = performance.now();
-    log.debug({ attempt: started.attempt }, 'task started');
+    let t0: number | undefined;
     try {
-      const step = await stepOf(d.pool, p.run_id, started.step);
-      const items = await executeTask(step, taskInput.parse(started.input), {
-        signal: controller.signal,
-        dataRoot: d.dataRoot,
-        stepResults: (s) => stepResults(d, p.run_id, s),
-        log: (line) => log.info({ step: step.id }, line),
+      const stored = await d.slots(async () => {
+        t0 = performance.now();
+        controller.signal.throwIfAborted();
+        if (d.draining()) return undefined;
+        log.debug({ attempt: started.attempt }, 'task running');
+        const step = await stepOf(d.pool, p.run_id, started.step);
+        const items = await executeTask(step, taskInput.parse(started.input), {
+          signal: controller.signal,
+          dataRoot: d.dataRoot,
+          stepResults: (s) => stepResults(d, p.run_id, s),
+          log: (line) => log.info({ step: step.id }, line),
+        });
+        return encodeResult(items, { resultsRoot: d.resultsRoot, runId: p.run_id, partition: p.partition });
+      }).catch((e: unknown) => {
+        // The agent dropped the jobs waiting for a slot: stopping (they are given back) or found lost.
+        if (t0 === undefined && d.draining()) return undefined;
+        throw e;
       });
-      const stored = await encodeResult(items, { resultsRoot: d.resultsRoot, runId: p.run_id, partition: p.partition });
+      if (!stored) {
+        if (await giveBack(payload, p, ref, helpers)) log.debug({ attempt: started.attempt }, 'the agent is stopping: task given back before it ran');
+        return;
+      }
       const outcome = await helpers.withPgClient((c) => completeTask(c, ref, agentId, stored));
       if (outcome === 'fenced') {
         log.warn({ attempt: started.attempt }, 'result refused: a newer attempt owns this task (fenced)');
         throw new FencedError(`attempt ${started.attempt} of run ${p.run_id} partition ${p.partition} was superseded`);
       }
       d.stats.completed += 1;
-      log.info({ attempt: started.attempt, ms: Math.round(performance.now() - t0), bytes: stored.size }, 'task succeeded');
+      log.info({ attempt: started.attempt, ms: Math.round(performance.now() - t0!), bytes: stored.size }, 'task succeeded');
     } catch (e: unknown) {
       if (e instanceof FencedError) throw e;
       const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;

@@ -104,3 +104,13 @@ export async function cancelRunningTask(db: Queryable, t: TaskRef): Promise<Fini
   );
   return rows[0]?.ended === 1 ? "stored" : "fenced";
 }
+
+/** A started task given back before it ran (its agent is stopping): queued again, its error untouched. Fenced. */
+export async function returnTask(db: Queryable, t: TaskRef): Promise<FinishOutcome> {
+  const { rowCount } = await db.query(
+    `update task set state = 'queued', started_at = null
+     where run_id = $1::uuid and partition = $2::int and attempt = $3::int and state = 'running'`,
+    [t.runId, t.partition, t.attempt],
+  );
+  return rowCount === 1 ? "stored" : "fenced";
+}
