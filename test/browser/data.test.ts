@@ -2,10 +2,12 @@
 // default heatmap, line and matrix views), insert code that loads a dataset.
 
 import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { FrameLocator, Locator, Page } from "playwright-core";
 import { openH5 } from "../../kernel/analysis/index.ts";
+import { makeFixture } from "../analysis/fixtures.ts";
 import { ARTIFACTS, browserSuite, newNotebook, openPage } from "../support/notebook-page.ts";
 
 const suite = browserSuite();
@@ -136,6 +138,26 @@ test("the notebook's data panel inserts code that loads the dataset selected in 
   assert.match((await inserted.getByRole("textbox").textContent()) ?? "", /scan_0001_file\.get\("\/entry\/data\/data"\)/);
   await inserted.press("Control+Enter");
   await inserted.getByTestId("output").getByText("[ 8, 256, 256 ]").waitFor({ timeout: 60_000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("H5Web reads bitshuffle-LZ4 frames (Eiger data) through the HDF5 filter plugins", async () => {
+  const server = suite.server();
+  const dir = path.join(server.stateDir, "data", "eiger");
+  await mkdir(dir, { recursive: true });
+  await makeFixture(dir, "big", "bslz4.h5", "--layout", "bitshuffle", "--frames", "2", "--shape", "128", "128");
+  // Like every page, it needs the session.
+  for (const asset of ["h5web/", "h5web/main.js"]) assert.notEqual((await fetch(`${server.url}${asset}`, { redirect: "manual" })).status, 200, asset);
+  const { page, problems } = await openPage(suite.browser());
+  await page.goto(`${server.url}?token=${server.token}`);
+  await page.goto(`${server.url}h5web/?file=${encodeURIComponent("eiger/bslz4.h5")}`);
+  // The H5Web page on its own, as the iframe loads it.
+  await page.locator('[role="treeitem"][data-path="/data"]').click();
+  await page.getByRole("tab", { name: "Heatmap" }).click();
+  const heatmap = page.getByRole("figure", { name: "data" }).locator("canvas");
+  await waitForCanvas(heatmap, (p) => p.colours > 10);
+  await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-bitshuffle.png") });
   assert.deepEqual(problems, []);
   await page.close();
 });
