@@ -22,6 +22,12 @@ export class KernelChannelsConnection {
 
   connect(): void {
     this.detachers.push(this.kernel.subscribe((msg) => this.handleOutgoing(msg)));
+    // Other clients' prompts and answers: this page shows their input() too. Its own come as replies.
+    this.detachers.push(
+      this.kernel.watchStdin((msg) => {
+        if (!this.involves(msg)) this.handleOutgoing(msg);
+      }),
+    );
     this.addSession(this.sessionId);
     this.ws.on("message", (data, isBinary) => {
       this.handleIncoming(data as Buffer, isBinary).catch((e: unknown) =>
@@ -39,6 +45,11 @@ export class KernelChannelsConnection {
     if (this.sessions.has(session)) return;
     this.sessions.add(session);
     this.detachers.push(this.kernel.route(session, (msg) => this.handleOutgoing(msg)));
+  }
+
+  /** Sent by one of this client's sessions, or in reply to one (an input_request for its own run). */
+  private involves(msg: Message): boolean {
+    return this.sessions.has(msg.header.session) || ("session" in msg.parent_header && this.sessions.has(msg.parent_header.session));
   }
 
   private get binary(): boolean {

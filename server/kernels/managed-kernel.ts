@@ -38,6 +38,8 @@ export class ManagedKernel {
   /** The server's own recorders of iopub (the output journal): not client connections. */
   private readonly observers = new Set<Listener>();
   private readonly replyListeners = new Map<string, Listener>();
+  /** Every client's view of stdin (prompts and answers), so any tab on the kernel can answer an `input()`. */
+  private readonly stdinWatchers = new Set<Listener>();
   private readonly stateListeners = new Set<(s: ExecutionState) => void>();
   /** Set while the server itself stops or restarts the process, so its exit is not a death. */
   private expectingExit = false;
@@ -108,6 +110,7 @@ export class ManagedKernel {
       for (const l of this.iopubListeners) l(msg);
       return;
     }
+    if (msg.channel === "stdin" && msg.header.msg_type === "input_request") for (const l of this.stdinWatchers) l(msg);
     const session = "session" in msg.parent_header ? msg.parent_header.session : undefined;
     if (session !== undefined) this.replyListeners.get(session)?.(msg);
   }
@@ -152,6 +155,12 @@ export class ManagedKernel {
     };
   }
 
+  /** input_request from the kernel and input_reply from any client; the client they came from or went to filters itself out. */
+  watchStdin(listener: Listener): () => void {
+    this.stdinWatchers.add(listener);
+    return () => this.stdinWatchers.delete(listener);
+  }
+
   onState(listener: (s: ExecutionState) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -160,6 +169,7 @@ export class ManagedKernel {
   async send(msg: Message): Promise<void> {
     if (!this.client || this.state === "dead") return;
     this.lastActivity = new Date();
+    if (msg.channel === "stdin" && msg.header.msg_type === "input_reply") for (const l of this.stdinWatchers) l(msg);
     await this.client.send(msg);
   }
 

@@ -1,8 +1,9 @@
 // stdin in the browser (issue #6): `await input()` shows an inline text box in the cell's output.
 
 import assert from "node:assert/strict";
+import path from "node:path";
 import { test } from "node:test";
-import { browserSuite, newNotebook, openPage } from "../support/notebook-page.ts";
+import { ARTIFACTS, browserSuite, newNotebook, openPage, waitForIdle } from "../support/notebook-page.ts";
 
 const suite = browserSuite();
 
@@ -40,4 +41,43 @@ test("input() asks in the output area; Enter answers and the run goes on with th
   await output.getByText("Pass: ········").waitFor();
   assert.equal(await output.getByText(/hunter2/).count(), 0);
   assert.deepEqual(problems, []);
+});
+
+test("a prompt shows in every tab on the kernel; the one answered in another tab ends in both", async () => {
+  const server = suite.server();
+  const a = await openPage(suite.browser());
+  const file = await newNotebook(a.page, server);
+  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
+  await a.page.keyboard.insertText('console.log("before");\nconst who = await input("Operator: ");\nconsole.log("hello " + who);');
+  await a.page.keyboard.press("Control+s");
+  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+
+  const b = await openPage(suite.browser());
+  await b.page.goto(`${server.url}?token=${server.token}`);
+  await b.page.goto(`${server.url}notebooks/${file}`);
+  await waitForIdle(b.page);
+
+  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
+  await a.page.keyboard.press("Control+Enter");
+  const ownPrompt = a.page.getByTestId("cell").first().getByRole("textbox", { name: "Operator:" });
+  await ownPrompt.waitFor({ timeout: 30_000 });
+  const watched = b.page.getByTestId("cell").first();
+  const box = watched.getByRole("textbox", { name: "Operator:" });
+  await box.waitFor({ timeout: 30_000 });
+  assert.equal(await watched.getByTestId("output").textContent(), "before\nOperator: ", "what the run printed shows above the prompt");
+  await b.page.screenshot({ path: path.join(ARTIFACTS, "stdin-other-tab.png") });
+  await box.fill("Ada");
+  await box.press("Enter");
+
+  for (const page of [a.page, b.page]) {
+    const output = page.getByTestId("cell").first().getByTestId("output");
+    await output.getByText("hello Ada").waitFor({ timeout: 30_000 });
+    assert.equal(await output.textContent(), "before\nOperator: Ada\nhello Ada\n");
+    assert.equal(await output.getByRole("textbox").count(), 0, "no prompt is left open");
+  }
+  assert.equal(await ownPrompt.count(), 0);
+  assert.equal(await b.page.getByTestId("save-state").textContent(), "Saved", "answering another's run does not make this copy unsaved");
+  assert.deepEqual([...a.problems, ...b.problems], []);
+  await a.page.close();
+  await b.page.close();
 });

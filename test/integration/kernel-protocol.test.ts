@@ -96,6 +96,34 @@ describe("kernel protocol through @jupyterlab/services", () => {
     assert.equal(result({ reply: (await future.done).content, iopub: outputs }), "'LYSOZYME'");
   });
 
+  test("stdin: another client on the kernel sees the prompt and answers it; the asker sees the answer", async () => {
+    const other = kernels.connectTo({ model: kernel.model });
+    try {
+      await waitFor(async () => other.connectionStatus === "connected", "a second connection");
+      const seenByOther = new Promise<KernelMessage.IInputRequestMsg>((resolve) =>
+        other.anyMessage.connect((_, { msg, direction }) => void (direction === "recv" && msg.header.msg_type === "input_request" && resolve(msg as KernelMessage.IInputRequestMsg))),
+      );
+      const answerSeenByAsker = new Promise<KernelMessage.IInputReplyMsg>((resolve) =>
+        kernel.anyMessage.connect((_, { msg, direction }) => void (direction === "recv" && msg.header.msg_type === "input_reply" && resolve(msg as KernelMessage.IInputReplyMsg))),
+      );
+      const future = kernel.requestExecute({ code: "(await input('Operator? ')).toUpperCase()", allow_stdin: true });
+      let asked = 0;
+      future.onStdin = () => void asked++;
+      const prompt = await seenByOther;
+      assert.equal(prompt.content.prompt, "Operator? ");
+      other.sendInputReply({ status: "ok", value: "ada" }, prompt.header);
+      const outputs: KernelMessage.IIOPubMessage[] = [];
+      future.onIOPub = (msg) => void outputs.push(msg);
+      const reply = await future.done;
+      assert.equal(result({ reply: reply.content, iopub: outputs }), "'ADA'");
+      const relayed = await answerSeenByAsker;
+      assert.deepEqual([relayed.parent_header.msg_id, relayed.content], [prompt.header.msg_id, { status: "ok", value: "ada" }]);
+      assert.equal(asked, 1, "the asker got its own prompt once");
+    } finally {
+      other.dispose();
+    }
+  });
+
   test("complete, inspect and is_complete from the language service", async () => {
     const completion = (await kernel.requestComplete({ code: "beam.en", cursor_pos: 7 })).content;
     assert.equal(completion.status, "ok");

@@ -137,9 +137,9 @@ function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun,
             {cell.input && (
               <StdinPrompt
                 request={cell.input}
-                onAnswer={(value) => {
-                  cell.input?.reply(value);
-                  dispatch({ type: 'input-answered', id, value });
+                onAnswer={(request, value) => {
+                  request.reply(value);
+                  dispatch({ type: 'input-answered', inputId: request.id, value });
                 }}
               />
             )}

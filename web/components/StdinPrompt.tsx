@@ -4,10 +4,13 @@ import { useEffect, useRef } from 'react';
 import type { InputRequest } from '../lib/outputs';
 
 /** The kernel's `input()` prompt inline in the cell's output, as JupyterLab shows it; Enter answers. */
-export default function StdinPrompt({ request, onAnswer }: { request: InputRequest; onAnswer: (value: string) => void }) {
+export default function StdinPrompt({ request, onAnswer }: { request: InputRequest; onAnswer: (request: InputRequest, value: string) => void }) {
   const field = useRef<HTMLInputElement>(null);
-  // The run is blocked until the user answers, so the cursor goes where the answer is typed.
-  useEffect(() => field.current?.focus(), [request]);
+  // The run is blocked until the user answers, so the cursor goes where the answer is typed;
+  // not for another client's run, which would pull the cursor from whatever is being edited here.
+  useEffect(() => {
+    if (!request.remote) field.current?.focus();
+  }, [request]);
   return (
     <div className="output-stdin" data-testid="stdin">
       <span className="output-stdin-prompt">{request.prompt}</span>
@@ -20,7 +23,7 @@ export default function StdinPrompt({ request, onAnswer }: { request: InputReque
         onKeyDown={(e) => {
           if (e.key !== 'Enter') return;
           e.preventDefault();
-          onAnswer(e.currentTarget.value);
+          onAnswer(request, e.currentTarget.value);
         }}
       />
     </div>

@@ -3,7 +3,7 @@
 // Auth is the server's session cookie; ServerConnection adds X-XSRFToken from the `_xsrf` cookie.
 // API: https://jupyter-server.readthedocs.io/en/latest/developers/rest-api.html
 
-import type { Contents, KernelMessage, ServerConnection, Session, SessionManager } from '@jupyterlab/services';
+import type { Contents, Kernel, KernelMessage, ServerConnection, Session, SessionManager } from '@jupyterlab/services';
 import { KERNEL_NAME, TYPESCRIPT_NOTEBOOK_METADATA, isJsonObject, parseNotebook, type NbNotebook } from './nbformat';
 import { newCellId } from './notebookModel';
 import { toCodePointOffset, toJsIndex } from './codePoints';
@@ -239,6 +239,8 @@ export interface Completions {
 export type OtherExecutionEvent = { requestId: string; msgId: string } & (
   | { kind: 'started'; code: string; executionCount: number; at: string | null }
   | { kind: 'event'; event: OutputEvent }
+  /** Its `input()` prompt, which this page may answer. */
+  | { kind: 'input'; request: InputRequest }
   | { kind: 'ended'; at: string | null }
 );
 
@@ -258,6 +260,8 @@ export interface RecordedExecution {
 export interface KernelSession {
   /** Follows executions that other clients requested, so every viewer sees outputs live. */
   onOtherExecution(listener: (event: OtherExecutionEvent) => void): () => void;
+  /** A prompt answered by another client, ours or theirs (the server relays every input_reply): `inputId` is the input_request's msg_id. */
+  onInputAnsweredElsewhere(listener: (inputId: string, value: string) => void): () => void;
   /** What the server recorded of this kernel's executions, including those no page watched. */
   recordedExecutions(): Promise<RecordedExecution[]>;
   /** complete_request; null when the kernel has nothing or is busy elsewhere. */
@@ -335,8 +339,32 @@ class ServicesKernelSession implements KernelSession {
         // A malformed message of someone else's run: their own page reports it.
       }
     };
+    // Other clients' prompts reach us only as relayed stdin messages, which no future of ours claims.
+    const onStdin = (_: unknown, { msg, direction }: Kernel.IAnyMessageArgs): void => {
+      const parent = msg.parent_header;
+      if (direction !== 'recv' || !('msg_id' in parent) || this.ownRequests.has(parent.msg_id) || !this.services.KernelMessage.isInputRequestMsg(msg)) return;
+      listener({ kind: 'input', requestId: parent.msg_id, msgId: msg.header.msg_id, request: this.inputRequest(msg, true) });
+    };
     this.session.iopubMessage.connect(onMessage);
-    return () => void this.session.iopubMessage.disconnect(onMessage);
+    this.session.anyMessage.connect(onStdin);
+    return () => {
+      this.session.iopubMessage.disconnect(onMessage);
+      this.session.anyMessage.disconnect(onStdin);
+    };
+  }
+
+  onInputAnsweredElsewhere(listener: (inputId: string, value: string) => void): () => void {
+    const onMessage = (_: unknown, { msg, direction }: Kernel.IAnyMessageArgs): void => {
+      if (direction !== 'recv' || !this.services.KernelMessage.isInputReplyMsg(msg) || !('msg_id' in msg.parent_header)) return;
+      if (msg.content.status === 'ok') listener(msg.parent_header.msg_id, msg.content.value);
+    };
+    this.session.anyMessage.connect(onMessage);
+    return () => void this.session.anyMessage.disconnect(onMessage);
+  }
+
+  private inputRequest(msg: KernelMessage.IInputRequestMsg, remote: boolean): InputRequest {
+    const { prompt, password } = msg.content;
+    return { id: msg.header.msg_id, prompt, password: password === true, remote, reply: (value) => this.kernel().sendInputReply({ status: 'ok', value }, msg.header) };
   }
 
   recordedExecutions(): Promise<RecordedExecution[]> {
@@ -392,9 +420,7 @@ class ServicesKernelSession implements KernelSession {
       }
     };
     future.onStdin = (msg) => {
-      if (!this.services.KernelMessage.isInputRequestMsg(msg)) return;
-      const { prompt, password } = msg.content;
-      onInput({ prompt, password: password === true, reply: (value) => kernel.sendInputReply({ status: 'ok', value }, msg.header) });
+      if (this.services.KernelMessage.isInputRequestMsg(msg)) onInput(this.inputRequest(msg, false));
     };
     const done = future.done.then(
       ({ content: reply, header }): ExecuteOutcome => ({

@@ -98,8 +98,8 @@ test('an answered input() prompt stays as a stdout line, a password masked, and 
   const loaded = notebookReducer(initialNotebookState, { type: 'load', notebook: parseNotebook(file, ids()), blankCellId: 'blank' });
   const started = notebookReducer(loaded, { type: 'execute-start', id: 'id2' });
   const answer = (password: boolean) => {
-    const asked = notebookReducer(started, { type: 'input-request', id: 'id2', request: { prompt: 'Key: ', password, reply: () => {} } });
-    const cell = notebookReducer(asked, { type: 'input-answered', id: 'id2', value: 'abc' }).cells[1];
+    const asked = notebookReducer(started, { type: 'input-request', id: 'id2', request: { id: 'input-1', prompt: 'Key: ', password, remote: false, reply: () => {} } });
+    const cell = notebookReducer(asked, { type: 'input-answered', inputId: 'input-1', value: 'abc' }).cells[1];
     assert.ok(cell?.kind === 'code');
     assert.equal(cell.input, null);
     return cell.outputs;

@@ -86,9 +86,9 @@ export type NotebookAction =
   | { type: 'execute-events'; id: string; events: OutputEvent[]; remote?: boolean }
   /** `at`: the reply's time, recorded with the start in the cell's metadata as JupyterLab's "record timing" does. */
   | { type: 'execute-end'; id: string; executionCount: number | null; at: string | null; remote?: boolean }
-  /** `input()` in this client's run of the cell; answering echoes prompt and answer as Jupyter does. */
+  /** `input()` in a run of the cell; answering (here or in another page) echoes prompt and answer as Jupyter does. */
   | { type: 'input-request'; id: string; request: InputRequest }
-  | { type: 'input-answered'; id: string; value: string }
+  | { type: 'input-answered'; inputId: string; value: string }
   | { type: 'executions-cancelled' }
   | { type: 'saved'; revision: number };
 
@@ -295,8 +295,11 @@ export function notebookReducer(state: NotebookState, action: NotebookAction): N
       return executed(state, action.remote, mapCode(state, action.id, (cell) => ({ ...withExecutionTime(cell, EXECUTION_ENDED, action.at), running: false, input: null, executionCount: action.executionCount ?? cell.executionCount })));
     case 'input-request':
       return { ...state, cells: mapCode(state, action.id, (cell) => ({ ...cell, input: action.request })) };
-    case 'input-answered':
-      return changed(state, mapCode(state, action.id, (cell) => answeredInput(cell, action.value)));
+    case 'input-answered': {
+      const asked = state.cells.find((cell) => cell.kind === 'code' && cell.input?.id === action.inputId);
+      if (asked?.kind !== 'code' || !asked.input) return state;
+      return executed(state, asked.input.remote, mapCode(state, asked.id, (cell) => answeredInput(cell, action.value)));
+    }
     case 'executions-cancelled':
       return { ...state, cells: state.cells.map((cell) => (cell.kind === 'code' && cell.running ? { ...cell, running: false, input: null } : cell)) };
     case 'saved':

@@ -2,7 +2,8 @@
 
 // Runs this page did not start: another tab's or a colleague's (shown live), and runs that went
 // on while no page was open (replayed from the server's output journal, then followed live).
-// Each is shown in the cell whose source is the code the kernel echoed in execute_input.
+// Each is shown in the cell whose source is the code the kernel echoed in execute_input, with its
+// input() prompts; an answer given in any page ends the prompt in every page.
 
 import { useEffect, type Dispatch } from 'react';
 import { batcher, type Batcher } from './batch';
@@ -60,12 +61,17 @@ export function useOtherExecutions(kernel: KernelSession | null, { cells, dispat
       const f = followed.get(e.requestId);
       if (!f) return;
       if (e.kind === 'event') f.events.push(e.event);
-      else end(e.requestId, f, e.at);
+      else if (e.kind === 'input') {
+        // What the run printed before asking shows above the prompt.
+        f.events.flush();
+        dispatch({ type: 'input-request', id: f.cellId, request: e.request });
+      } else end(e.requestId, f, e.at);
     };
 
     // Live messages wait here until the journal is in, so none falls between the two.
     let buffered: OtherExecutionEvent[] | null = [];
     const stop = kernel.onOtherExecution((e) => (buffered ? buffered.push(e) : handle(e)));
+    const stopAnswers = kernel.onInputAnsweredElsewhere((inputId, value) => dispatch({ type: 'input-answered', inputId, value }));
 
     const replay = (records: RecordedExecution[]) => {
       const pending = buffered ?? [];
@@ -87,6 +93,11 @@ export function useOtherExecutions(kernel: KernelSession | null, { cells, dispat
         skipUntil.set(record.requestId, skip);
       }
       for (const e of pending) {
+        // The journal records iopub only, so no prompt is in it (one for a run that ended is dropped by handle).
+        if (e.kind === 'input') {
+          handle(e);
+          continue;
+        }
         const last = skipUntil.get(e.requestId);
         if (last === null) continue;
         if (last) {
@@ -103,6 +114,7 @@ export function useOtherExecutions(kernel: KernelSession | null, { cells, dispat
 
     return () => {
       stop();
+      stopAnswers();
       for (const f of followed.values()) f.events.cancel();
     };
   }, [kernel, cells, dispatch, batchMs, onError]);
