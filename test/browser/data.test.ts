@@ -151,6 +151,8 @@ test("H5Web reads bitshuffle-LZ4 frames (Eiger data) through the HDF5 filter plu
   for (const asset of ["h5web/", "h5web/main.js"]) assert.notEqual((await fetch(`${server.url}${asset}`, { redirect: "manual" })).status, 200, asset);
   const { page, problems } = await openPage(suite.browser());
   await page.goto(`${server.url}?token=${server.token}`);
+  const bundle = await page.request.get(`${server.url}h5web/main.js`, { headers: { "Accept-Encoding": "gzip" } });
+  assert.equal(bundle.headers()["content-encoding"], "gzip", "the bundle travels compressed");
   await page.goto(`${server.url}h5web/?file=${encodeURIComponent("eiger/bslz4.h5")}`);
   // The H5Web page on its own, as the iframe loads it.
   await page.locator('[role="treeitem"][data-path="/data"]').click();
