@@ -2,7 +2,7 @@
 // default heatmap, line and matrix views), insert code that loads a dataset.
 
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, symlink } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { FrameLocator, Locator, Page } from "playwright-core";
@@ -161,5 +161,11 @@ test("H5Web reads bitshuffle-LZ4 frames (Eiger data) through the HDF5 filter plu
   await waitForCanvas(heatmap, (p) => p.colours > 10);
   await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-bitshuffle.png") });
   assert.deepEqual(problems, []);
+
+  // A file that leads out of the data root (a symlink) is refused by the data API, and the page says so.
+  await symlink("/etc/hostname", path.join(dir, "outside.h5"));
+  await page.goto(`${server.url}h5web/?file=${encodeURIComponent("eiger/outside.h5")}`);
+  const refused = await page.getByRole("alert").textContent();
+  assert.match(refused ?? "", /^Could not open eiger\/outside\.h5: 4\d\d /);
   await page.close();
 });

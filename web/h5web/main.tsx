@@ -9,32 +9,34 @@ import { H5WasmLocalFileProvider } from '@h5web/h5wasm';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { dataApiPath } from '../lib/dataApi';
+import { download } from './download';
 import { getPlugin } from './plugins';
 import { watchSelection } from './selection';
 
 const filePath = new URLSearchParams(location.search).get('file') ?? '';
 const fileName = filePath.slice(filePath.lastIndexOf('/') + 1);
 
-/** The file from the data API (same origin: the session cookie authenticates it). */
-async function fetchFile(): Promise<File> {
-  // Relative to this page (/h5web/), so a base path in front of the server still works.
-  const response = await fetch(`../${dataApiPath('files', filePath)}`);
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-  // A File read by the provider's worker slice by slice: the file need not fit in WebAssembly memory.
-  return new File([await response.blob()], fileName);
-}
-
 function Viewer() {
   const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    fetchFile().then(setFile, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    // The whole file, once (same origin: the session cookie authenticates it); the provider's worker
+    // then reads it slice by slice, so it need not fit in WebAssembly memory. The address is relative
+    // to this page (/h5web/), so a base path in front of the server still works.
+    download(`../${dataApiPath('files', filePath)}`, fileName, setProgress).then(setFile, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, []);
   useEffect(() => watchSelection(filePath), []);
 
   if (error) return <p role="alert" className="message">{`Could not open ${filePath}: ${error}`}</p>;
-  if (!file) return <p className="message">Opening {filePath}…</p>;
+  if (!file) {
+    return (
+      <p className="message">
+        Opening {filePath}… <progress value={progress} aria-label={`Downloading ${fileName}`} />
+      </p>
+    );
+  }
   return (
     <H5WasmLocalFileProvider file={file} getPlugin={getPlugin}>
       <App disableDarkMode />
