@@ -20,7 +20,7 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
   const runs = new Gauge({ name: "lightbook_runs", help: "Runs by state", labelNames: ["state"], registers: [registry] });
   const tasksEnded = new Counter({ name: "lightbook_tasks_ended_total", help: "Tasks ended, by state (rate() is tasks/s)", labelNames: ["state"], registers: [registry] });
   const wait = new Histogram({ name: "lightbook_task_wait_seconds", help: "Task created → started (queueing and pickup)", buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry] });
-  const duration = new Histogram({ name: "lightbook_task_duration_seconds", help: "Task started → ended on its agent", buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry] });
+  const duration = new Histogram({ name: "lightbook_task_duration_seconds", help: "Task started → ended on its agent (with the wait for a compute slot of a task started ahead, LIGHTBOOK_AGENT_PREFETCH)", buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry] });
   const ended = { succeeded: 0, failed: 0, cancelled: 0 };
   let since = new Date();
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { StoredResult } from "./sql/finish-task.ts";
+import type { ResultRow } from "./sql/results.ts";
 
 /**
  * A partition's result is the list of its items' results. Lists of equally long typed arrays (an
@@ -70,14 +71,8 @@ export async function encodeResult(items: unknown[], opts: EncodeOptions): Promi
 
 export class ResultIntegrityError extends Error {}
 
-export interface StoredRow {
-  value: unknown;
-  bytes: Buffer | null;
-  dtype: string | null;
-  shape: number[] | null;
-  path: string | null;
-  sha256: string | null;
-}
+/** A result as read back (a result row, or what encodeResult made). */
+export type StoredRow = Pick<ResultRow, "value" | "bytes" | "dtype" | "shape" | "path" | "sha256">;
 
 /** A typed-array result's bytes (from its row or its file), checked against their sha256; null for a JSON result. */
 async function storedBytes(r: StoredRow, resultsRoot: string | undefined): Promise<Buffer | null> {
