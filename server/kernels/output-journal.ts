@@ -1,8 +1,8 @@
-import type { Message } from "../../kernel/protocol/messages.ts";
+import type { Header, Message } from "../../kernel/protocol/messages.ts";
 import type { ManagedKernel } from "./managed-kernel.ts";
 
-/** What the journal needs of a kernel: its id and its iopub stream. */
-export type ObservedKernel = Pick<ManagedKernel, "id" | "observe">;
+/** What the journal needs of a kernel: its id, its iopub stream and its stdin prompts and answers. */
+export type ObservedKernel = Pick<ManagedKernel, "id" | "observe" | "watchStdin">;
 
 /**
  * The server's record of what each execution printed, kept whether or not a browser is attached
@@ -34,6 +34,8 @@ export interface RecordedExecution {
    * that was listening before it fetched the journal skips its own copies up to this one.
    */
   last_msg_id: string;
+  /** The `input()` prompt the execution waits on, so a page opened meanwhile can answer it (its header is the reply's parent). */
+  input: { header: Header; prompt: string; password: boolean } | null;
 }
 
 export interface JournalLimits {
@@ -69,8 +71,10 @@ export class OutputJournal {
     const executions: RecordedExecution[] = [];
     this.kernels.set(kernel.id, executions);
     const stop = kernel.observe((msg) => this.record(executions, msg));
+    const stopStdin = kernel.watchStdin((msg) => this.recordStdin(executions, msg));
     return () => {
       stop();
+      stopStdin();
       this.kernels.delete(kernel.id);
     };
   }
@@ -82,7 +86,7 @@ export class OutputJournal {
 
   private record(executions: RecordedExecution[], msg: Message): void {
     const parent = msg.parent_header;
-    if (!("msg_id" in parent) || parent.msg_type !== "execute_request") return;
+    if (msg.channel !== "iopub" || !("msg_id" in parent) || parent.msg_type !== "execute_request") return;
     const type = msg.header.msg_type;
     const content: unknown = msg.content;
     if (type === "execute_input" && isRecord(content)) {
@@ -95,6 +99,7 @@ export class OutputJournal {
         ended: null,
         messages: [],
         last_msg_id: msg.header.msg_id,
+        input: null,
       });
       if (executions.length > this.limits.executions) executions.splice(0, executions.length - this.limits.executions);
       return;
@@ -105,6 +110,7 @@ export class OutputJournal {
     if (type === "status" && isRecord(content) && content.execution_state === "idle") {
       execution.state = "done";
       execution.ended = msg.header.date;
+      execution.input = null;
       return;
     }
     if (!OUTPUT_TYPES.has(type)) return;
@@ -115,5 +121,18 @@ export class OutputJournal {
       return;
     }
     execution.messages.push({ msg_id: msg.header.msg_id, msg_type: type, date: msg.header.date, content });
+  }
+
+  /** A prompt is pending from its input_request (child of the execute_request) to the input_reply to it. */
+  private recordStdin(executions: RecordedExecution[], msg: Message): void {
+    const parent = msg.parent_header;
+    if (!("msg_id" in parent)) return;
+    const content: unknown = msg.content;
+    if (msg.header.msg_type === "input_request" && isRecord(content)) {
+      const execution = executions.findLast((e) => e.request_id === parent.msg_id && e.state === "running");
+      if (execution) execution.input = { header: msg.header, prompt: String(content.prompt ?? ""), password: content.password === true };
+    } else if (msg.header.msg_type === "input_reply") {
+      for (const e of executions) if (e.input?.header.msg_id === parent.msg_id) e.input = null;
+    }
   }
 }

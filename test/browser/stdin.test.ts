@@ -81,3 +81,30 @@ test("a prompt shows in every tab on the kernel; the one answered in another tab
   await a.page.close();
   await b.page.close();
 });
+
+test("a page opened while a run waits for input shows the prompt with what the run printed, and answers it", async () => {
+  const server = suite.server();
+  const a = await openPage(suite.browser());
+  const file = await newNotebook(a.page, server);
+  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
+  await a.page.keyboard.insertText('console.log("calibrated");\nconst energy = await input("Energy (keV): ");\nconsole.log("set " + energy);');
+  await a.page.keyboard.press("Control+s");
+  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  await a.page.keyboard.press("Control+Enter");
+  await a.page.getByRole("textbox", { name: "Energy (keV):" }).waitFor({ timeout: 30_000 });
+  await a.page.close();
+
+  const b = await openPage(suite.browser());
+  await b.page.goto(`${server.url}?token=${server.token}`);
+  await b.page.goto(`${server.url}notebooks/${file}`);
+  const output = b.page.getByTestId("cell").first().getByTestId("output");
+  const box = output.getByRole("textbox", { name: "Energy (keV):" });
+  await box.waitFor({ timeout: 30_000 });
+  assert.equal(await output.textContent(), "calibrated\nEnergy (keV): ");
+  await box.fill("12.4");
+  await box.press("Enter");
+  await output.getByText("set 12.4").waitFor({ timeout: 30_000 });
+  assert.equal(await output.textContent(), "calibrated\nEnergy (keV): 12.4\nset 12.4\n");
+  assert.deepEqual([...a.problems, ...b.problems], []);
+  await b.page.close();
+});

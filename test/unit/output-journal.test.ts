@@ -4,11 +4,12 @@ import type { Message } from "../../kernel/protocol/messages.ts";
 import { makeMessage } from "../../kernel/protocol/reply.ts";
 import { OutputJournal, type ObservedKernel } from "../../server/kernels/output-journal.ts";
 
-/** A kernel's iopub as the journal sees it: real protocol messages, pushed by the test. */
+/** A kernel's iopub and stdin as the journal sees them: real protocol messages, pushed by the test. */
 function iopub(): { kernel: ObservedKernel; emit: (msg: Message) => void } {
   const listeners = new Set<(msg: Message) => void>();
+  const listen = (l: (msg: Message) => void) => (listeners.add(l), () => listeners.delete(l));
   return {
-    kernel: { id: "k1", observe: (l) => (listeners.add(l), () => listeners.delete(l)) },
+    kernel: { id: "k1", observe: listen, watchStdin: listen },
     emit: (msg) => listeners.forEach((l) => l(msg)),
   };
 }
@@ -66,4 +67,28 @@ test("limits: old executions give way, and a huge stream keeps its end", () => {
   assert.match(text, /^\[… \d+ earlier characters were dropped by the server\]\nline 3\nline 4\n$/);
   detach();
   assert.deepEqual(journal.executions("k1"), []);
+});
+
+test("a pending input() prompt is kept until it is answered, or its execution ends", () => {
+  const journal = new OutputJournal();
+  const { kernel, emit } = iopub();
+  journal.attach(kernel);
+  const ask = (code: string) => {
+    const parent = request(code).header;
+    emit(makeMessage("execute_input", { code, execution_count: 1 }, { session, channel: "iopub", parent }));
+    const prompt = makeMessage("input_request", { prompt: "Operator: ", password: false }, { session, channel: "stdin", parent });
+    emit(prompt);
+    return { parent, prompt };
+  };
+  const first = ask("await input('Operator: ')");
+  const [execution] = journal.executions("k1");
+  assert.deepEqual(execution!.input, { header: first.prompt.header, prompt: "Operator: ", password: false });
+  assert.deepEqual(execution!.messages, [], "a prompt is not an output");
+  emit(makeMessage("input_reply", { value: "Ada" }, { session: "another client", channel: "stdin", parent: first.prompt.header }));
+  assert.equal(journal.executions("k1")[0]!.input, null, "answered");
+
+  const second = ask("await input('Again: ')");
+  assert.notEqual(journal.executions("k1")[1]!.input, null);
+  emit(makeMessage("status", { execution_state: "idle" }, { session, channel: "iopub", parent: second.parent }));
+  assert.equal(journal.executions("k1")[1]!.input, null, "interrupted or ended without an answer");
 });

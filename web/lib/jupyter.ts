@@ -254,6 +254,8 @@ export interface RecordedExecution {
   ended: string | null;
   events: OutputEvent[];
   lastMsgId: string;
+  /** The prompt it waits on: a page opened meanwhile shows it and may answer. */
+  input: InputRequest | null;
 }
 
 /** A notebook's kernel session as the editor needs it. */
@@ -343,7 +345,7 @@ class ServicesKernelSession implements KernelSession {
     const onStdin = (_: unknown, { msg, direction }: Kernel.IAnyMessageArgs): void => {
       const parent = msg.parent_header;
       if (direction !== 'recv' || !('msg_id' in parent) || this.ownRequests.has(parent.msg_id) || !this.services.KernelMessage.isInputRequestMsg(msg)) return;
-      listener({ kind: 'input', requestId: parent.msg_id, msgId: msg.header.msg_id, request: this.inputRequest(msg, true) });
+      listener({ kind: 'input', requestId: parent.msg_id, msgId: msg.header.msg_id, request: this.inputRequest(msg.header, msg.content, true) });
     };
     this.session.iopubMessage.connect(onMessage);
     this.session.anyMessage.connect(onStdin);
@@ -362,9 +364,8 @@ class ServicesKernelSession implements KernelSession {
     return () => void this.session.anyMessage.disconnect(onMessage);
   }
 
-  private inputRequest(msg: KernelMessage.IInputRequestMsg, remote: boolean): InputRequest {
-    const { prompt, password } = msg.content;
-    return { id: msg.header.msg_id, prompt, password: password === true, remote, reply: (value) => this.kernel().sendInputReply({ status: 'ok', value }, msg.header) };
+  private inputRequest(header: KernelMessage.IHeader<'input_request'>, { prompt, password }: { prompt: string; password?: boolean }, remote: boolean): InputRequest {
+    return { id: header.msg_id, prompt, password: password === true, remote, reply: (value) => this.kernel().sendInputReply({ status: 'ok', value }, header) };
   }
 
   recordedExecutions(): Promise<RecordedExecution[]> {
@@ -372,7 +373,8 @@ class ServicesKernelSession implements KernelSession {
       const kernel = this.kernel();
       const body: unknown = await (await request(c, `${c.settings.baseUrl}api/lightbook/kernels/${encodeURIComponent(kernel.id)}/executions`)).json();
       if (!isJsonObject(body) || !Array.isArray(body.executions)) throw new ApiError('the server sent an unexpected journal');
-      return body.executions.map(parseRecordedExecution);
+      // A replayed run is saved by this page (no other page showed it), so its answered prompt is not remote.
+      return body.executions.map((v) => parseRecordedExecution(v, (header, content) => this.inputRequest(header, content, false)));
     });
   }
 
@@ -420,7 +422,7 @@ class ServicesKernelSession implements KernelSession {
       }
     };
     future.onStdin = (msg) => {
-      if (this.services.KernelMessage.isInputRequestMsg(msg)) onInput(this.inputRequest(msg, false));
+      if (this.services.KernelMessage.isInputRequestMsg(msg)) onInput(this.inputRequest(msg.header, msg.content, false));
     };
     const done = future.done.then(
       ({ content: reply, header }): ExecuteOutcome => ({
@@ -469,7 +471,15 @@ class ServicesKernelSession implements KernelSession {
   }
 }
 
-function parseRecordedExecution(value: unknown): RecordedExecution {
+type InputRequestOf = (header: KernelMessage.IHeader<'input_request'>, content: { prompt: string; password: boolean }) => InputRequest;
+
+function parseRecordedInput(value: unknown, inputRequest: InputRequestOf): InputRequest | null {
+  if (!isJsonObject(value) || !isJsonObject(value.header) || typeof value.prompt !== 'string') return null;
+  const header = value.header as unknown as KernelMessage.IHeader<'input_request'>;
+  return typeof header.msg_id === 'string' ? inputRequest(header, { prompt: value.prompt, password: value.password === true }) : null;
+}
+
+function parseRecordedExecution(value: unknown, inputRequest: InputRequestOf): RecordedExecution {
   if (!isJsonObject(value) || typeof value.request_id !== 'string' || typeof value.code !== 'string' || !Array.isArray(value.messages) || typeof value.last_msg_id !== 'string') {
     throw new ApiError('the server sent an unexpected journal entry');
   }
@@ -489,6 +499,7 @@ function parseRecordedExecution(value: unknown): RecordedExecution {
     ended: text(value.ended),
     events,
     lastMsgId: value.last_msg_id,
+    input: parseRecordedInput(value.input, inputRequest),
   };
 }
 

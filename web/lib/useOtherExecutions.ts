@@ -9,7 +9,7 @@ import { useEffect, type Dispatch } from 'react';
 import { batcher, type Batcher } from './batch';
 import type { KernelSession, OtherExecutionEvent, RecordedExecution } from './jupyter';
 import type { Cell, NotebookAction } from './notebookModel';
-import type { OutputEvent } from './outputs';
+import type { InputRequest, OutputEvent } from './outputs';
 
 interface Followed {
   cellId: string;
@@ -53,6 +53,12 @@ export function useOtherExecutions(kernel: KernelSession | null, { cells, dispat
       dispatch({ type: 'execute-end', id: f.cellId, executionCount: null, at, remote: f.remote });
     };
 
+    // What the run printed before asking shows above the prompt.
+    const ask = (f: Followed, request: InputRequest) => {
+      f.events.flush();
+      dispatch({ type: 'input-request', id: f.cellId, request });
+    };
+
     const handle = (e: OtherExecutionEvent) => {
       if (e.kind === 'started') {
         follow(e.requestId, e.code, true)?.events.push({ kind: 'execute-input', executionCount: e.executionCount, at: e.at });
@@ -61,11 +67,8 @@ export function useOtherExecutions(kernel: KernelSession | null, { cells, dispat
       const f = followed.get(e.requestId);
       if (!f) return;
       if (e.kind === 'event') f.events.push(e.event);
-      else if (e.kind === 'input') {
-        // What the run printed before asking shows above the prompt.
-        f.events.flush();
-        dispatch({ type: 'input-request', id: f.cellId, request: e.request });
-      } else end(e.requestId, f, e.at);
+      else if (e.kind === 'input') ask(f, e.request);
+      else end(e.requestId, f, e.at);
     };
 
     // Live messages wait here until the journal is in, so none falls between the two.
@@ -86,6 +89,7 @@ export function useOtherExecutions(kernel: KernelSession | null, { cells, dispat
         if (record.executionCount !== null) f.events.push({ kind: 'execute-input', executionCount: record.executionCount, at: record.started });
         for (const event of record.events) f.events.push(event);
         if (!record.running) end(record.requestId, f, record.ended);
+        else if (record.input) ask(f, record.input);
         // null: skip them all (the run had ended); an id: skip through it; '': skip none.
         let skip: string | null = '';
         if (!record.running) skip = null;
