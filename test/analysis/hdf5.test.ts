@@ -109,6 +109,13 @@ test("every storage layout and chunk index reads bit-identical to h5py, directly
       for (let i = 0; i < ref.shape[0]!; i += 1 + Math.floor(ref.shape[0]! / 8)) {
         assert.ok(bytes(ds.frame(i).data).equals(expected.subarray(i * frameBytes, (i + 1) * frameBytes)), `${file} ${name} frame ${i}`);
       }
+      // Into a caller's array, reused for every frame (h5py's read_direct).
+      const into = ds.frame(0).data.slice();
+      for (let i = 0; i < ref.shape[0]!; i += 1 + Math.floor(ref.shape[0]! / 4)) {
+        assert.equal(ds.frame(i, into).data, into);
+        assert.ok(bytes(into).equals(expected.subarray(i * frameBytes, (i + 1) * frameBytes)), `${file} ${name} frame ${i} into an array`);
+      }
+      assert.throws(() => ds.frame(0, new Float64Array(into.length + 1)), (e: unknown) => e instanceof ParameterError && e.context.parameter === "into");
       const last = ref.shape[0]! - 1;
       assert.ok(bytes(ds.frames(1, last).data).equals(expected.subarray(frameBytes, last * frameBytes)), `${file} ${name} frames 1..${last}`);
       const rowBytes = frameBytes / ref.shape[1]!;

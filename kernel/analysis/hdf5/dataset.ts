@@ -1,7 +1,7 @@
 /** One dataset: its layout, and reads of a frame, a range of frames or a region of interest. */
 import { Hdf5Error, MissingFilterError, ParameterError } from "../errors.ts";
 import { readAttrs } from "./attrs.ts";
-import { directRead, directReadable } from "./direct-read.ts";
+import { bytesOf, directRead, directReadable } from "./direct-read.ts";
 import { arrayType, dtypeOf, isNumeric } from "./dtype.ts";
 import { hdf5Reason } from "./hdf5-reason.ts";
 import { availableFiltersNow, FILTER_NAMES, type h5wasm } from "./module.ts";
@@ -61,9 +61,12 @@ export class H5Dataset implements FrameSource {
     return readAttrs(this.#raw);
   }
 
-  /** Frame `index` of a 3D dataset (or the image of a 2D one, index 0), shape [rows, columns]. */
-  frame(index: number): NdArray {
-    return this.shape.length === 2 && index === 0 ? this.read([null, null]) : this.read([this.#frameIndex(index, "index"), null, null]);
+  /**
+   * Frame `index` of a 3D dataset (or the image of a 2D one, index 0), shape [rows, columns]; into
+   * `into` if given (see {@link read}).
+   */
+  frame(index: number, into?: NumericArray): NdArray {
+    return this.shape.length === 2 && index === 0 ? this.read([null, null], into) : this.read([this.#frameIndex(index, "index"), null, null], into);
   }
 
   /** Frames [start, end) of a 3D dataset, shape [end - start, rows, columns]. */
@@ -83,8 +86,12 @@ export class H5Dataset implements FrameSource {
     return this.read(this.shape.map(() => null));
   }
 
-  /** A selection in numpy terms; see {@link Selection}. */
-  read(selection: Selection): NdArray {
+  /**
+   * A selection in numpy terms; see {@link Selection}. With `into` (an array of the dataset's type,
+   * e.g. Uint32Array for uint32, with as many elements as selected) the values go there, and a loop
+   * over frames reuses one array instead of making one per frame, as h5py's `read_direct`.
+   */
+  read(selection: Selection, into?: NumericArray): NdArray {
     if (!isNumeric(this.dtype)) throw this.#error(ParameterError, `reading ${this.dtype.kind} datasets as arrays is not supported; use attrs() or h5wasm directly`);
     if (selection.length > this.shape.length) throw this.#error(ParameterError, `selection has ${selection.length} dimensions, the dataset ${this.shape.length}`, "selection");
     const ranges: [number, number][] = [];
@@ -107,7 +114,14 @@ export class H5Dataset implements FrameSource {
       }
     }
     this.#checkFilters();
-    const direct = this.#directRead(ranges);
+    if (into) {
+      const Type = arrayType(this.dtype);
+      const count = ranges.reduce((n, [start, end]) => n * (end - start), 1);
+      if (!Type || !(into instanceof Type) || into.length !== count) {
+        throw this.#error(ParameterError, `must be a ${Type?.name ?? "typed array"} of ${count} elements for this selection`, "into");
+      }
+    }
+    const direct = this.#directRead(ranges, into);
     if (direct) return { data: direct, shape };
     let data;
     try {
@@ -116,9 +130,10 @@ export class H5Dataset implements FrameSource {
       throw this.#error(Hdf5Error, `read failed: ${hdf5Reason(e)}`, undefined, e);
     }
     // h5wasm returns scalars as plain numbers; keep the element type.
-    if (typeof data === "number" || typeof data === "bigint") return { data: scalarArray(this.dtype, data), shape };
+    if (typeof data === "number" || typeof data === "bigint") data = scalarArray(this.dtype, data);
     if (!ArrayBuffer.isView(data)) throw this.#error(Hdf5Error, "h5wasm returned no array");
-    return { data: data as NumericArray, shape };
+    if (into) bytesOf(into).set(bytesOf(data as NumericArray));
+    return { data: into ?? (data as NumericArray), shape };
   }
 
   /**
@@ -143,11 +158,11 @@ export class H5Dataset implements FrameSource {
     return this.#storage;
   }
 
-  #directRead(ranges: [number, number][]): NumericArray | undefined {
+  #directRead(ranges: [number, number][], into: NumericArray | undefined): NumericArray | undefined {
     const located = this.#located();
     if (!located) return undefined;
     try {
-      return directRead(located.file, located.storage, this.shape, this.dtype, this.filters, ranges);
+      return directRead(located.file, located.storage, this.shape, this.dtype, this.filters, ranges, into);
     } catch {
       // A damaged chunk or a short file: h5wasm reads it again and reports what is wrong.
       return undefined;

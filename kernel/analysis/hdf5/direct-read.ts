@@ -28,16 +28,25 @@ export function directReadable(storage: Storage | null, shape: number[], dtype: 
  * The elements of `ranges` (half-open, one per dimension) in C order, read without h5wasm, or
  * undefined when this layout, filter pipeline or selection is not one read here.
  */
-export function directRead(file: StorageFile, storage: Storage | null, shape: number[], dtype: DType, filters: FilterInfo[], ranges: [number, number][]): NumericArray | undefined {
+export function directRead(
+  file: StorageFile,
+  storage: Storage | null,
+  shape: number[],
+  dtype: DType,
+  filters: FilterInfo[],
+  ranges: [number, number][],
+  /** Where to put the elements (the dataset's array type, of their number); a new array if omitted. */
+  into?: NumericArray,
+): NumericArray | undefined {
   if (!directReadable(storage, shape, dtype, filters)) return undefined;
   const Type = arrayType(dtype)!;
   const count = ranges.map(([start, end]) => end - start);
   const bytes = count.reduce((a, b) => a * b, dtype.bytes);
   if (storage.kind === "contiguous") {
     if (!isBlock(ranges, shape)) return undefined;
-    const out = new ArrayBuffer(bytes);
-    file.readInto(storage.address + linear(ranges.map(([start]) => start), shape) * dtype.bytes, bytes, new Uint8Array(out));
-    return new Type(out);
+    const fresh = into ? undefined : unfilled(bytes);
+    file.readInto(storage.address + linear(ranges.map(([start]) => start), shape) * dtype.bytes, bytes, fresh ?? bytesOf(into!));
+    return fresh ? new Type(fresh.buffer) : into;
   }
   // Chunks hold whole frames (all dimensions but the first complete); so must the selection.
   if (count.some((n, d) => d > 0 && n !== shape[d])) return undefined;
@@ -55,8 +64,9 @@ export function directRead(file: StorageFile, storage: Storage | null, shape: nu
     pieces.push({ chunk, from: Math.max(start, first) - first, to: Math.min(end, first + chunks[0]!) - first });
   }
   const only = pieces.length === 1 ? pieces[0]! : undefined;
-  if (gzip && only && only.from === 0 && only.to === chunks[0]) return new Type(inflate(file, only.chunk, chunkBytes));
-  const out = new Uint8Array(bytes);
+  if (gzip && !into && only && only.from === 0 && only.to === chunks[0]) return new Type(inflate(file, only.chunk, chunkBytes));
+  const fresh = into ? undefined : unfilled(bytes);
+  const out = fresh ?? bytesOf(into!);
   let at = 0;
   for (const { chunk, from, to } of pieces) {
     const length = (to - from) * frameBytes;
@@ -64,7 +74,12 @@ export function directRead(file: StorageFile, storage: Storage | null, shape: nu
     else file.readInto(chunk.address + from * frameBytes, length, out, at);
     at += length;
   }
-  return new Type(out.buffer);
+  return fresh ? new Type(fresh.buffer) : into;
+}
+
+/** The bytes of a typed array. */
+export function bytesOf(a: NumericArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** A gzip chunk inflated, in an ArrayBuffer of exactly `chunkBytes`. */
@@ -74,6 +89,14 @@ function inflate(file: StorageFile, chunk: ChunkRef, chunkBytes: number): ArrayB
   const inflated = zlib.inflateSync(file.read(chunk.address, chunk.size), { chunkSize: Math.max(chunkBytes, 64), maxOutputLength: Math.max(chunkBytes, 1) });
   if (inflated.byteLength !== chunkBytes) throw new Error(`chunk inflated to ${inflated.byteLength} bytes, expected ${chunkBytes}`);
   return inflated.byteOffset === 0 && inflated.buffer.byteLength === chunkBytes ? inflated.buffer : inflated.buffer.slice(inflated.byteOffset, inflated.byteOffset + chunkBytes);
+}
+
+/**
+ * Bytes for the caller to fill entirely, in an ArrayBuffer of their own: not zeroed first, which
+ * would write every frame twice (allocations reuse freed memory, so calloc has to clear it).
+ */
+function unfilled(bytes: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer);
 }
 
 /** Whether the selection is one run of consecutive elements in C order: single indices, then one range, then whole dimensions. */

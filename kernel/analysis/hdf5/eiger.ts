@@ -6,7 +6,7 @@
 import { NotFoundError, ParameterError } from "../errors.ts";
 import type { H5Dataset } from "./dataset.ts";
 import type { H5File } from "./file.ts";
-import type { DType, FrameSource, NdArray } from "./types.ts";
+import type { DType, FrameSource, NdArray, NumericArray } from "./types.ts";
 
 /** Where Eiger (and NeXus files converted from it) keep the pixel mask, in the order tried. */
 const MASK_PATHS = ["/entry/instrument/detector/detectorSpecific/pixel_mask", "/entry/instrument/detector/pixel_mask"];
@@ -37,11 +37,11 @@ export class EigerFrames implements FrameSource {
     }
   }
 
-  frame(index: number): NdArray {
+  frame(index: number, into?: NumericArray): NdArray {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new ParameterError(`frame ${index} is outside 0..${this.length - 1}`, { parameter: "index" });
     let part = this.#parts[0]!;
     for (const p of this.#parts) if (p.first <= index) part = p;
-    return part.dataset.frame(index - part.first);
+    return part.dataset.frame(index - part.first, into);
   }
 }
 

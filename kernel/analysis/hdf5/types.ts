@@ -65,6 +65,6 @@ export interface FrameSource {
   /** [rows, columns] of one frame. */
   readonly frameShape: [number, number];
   readonly dtype: DType;
-  /** Frame `index` (0-based), read from the file now. */
-  frame(index: number): NdArray;
+  /** Frame `index` (0-based), read from the file now; into `into` if given (the dtype's array, one frame long). */
+  frame(index: number, into?: NumericArray): NdArray;
 }
