@@ -83,6 +83,24 @@ test("a long run is followed live and cancelled from its page", async () => {
   await page.close();
 });
 
+test("a failing run shows its failed tasks with their errors", async () => {
+  const server = suite.server();
+  const source = "(i) => { if (i === 1) throw new Error('detector gap in frame ' + i); return i; }";
+  const run = await submitRun(server, { name: "ui-poison", recipe: { steps: [{ id: "check", source, max_attempts: 1, input: { kind: "range", start: 0, stop: 3 } }] } });
+  const { page, problems } = await openPage(suite.browser());
+  await page.goto(`${server.url}?token=${server.token}`);
+  await page.goto(`${server.url}runs/${run.id}`);
+  await page.getByRole("heading", { name: /ui-poison\s+failed/ }).waitFor({ timeout: 60_000 });
+  const failed = page.getByRole("table", { name: "Tasks" }).getByTestId("task-row").filter({ hasText: "failed" });
+  assert.equal(await failed.count(), 1);
+  assert.match((await failed.getByRole("cell").allTextContents()).join(" | "), /^1 \| check \| failed \| 1 \/ 1 \| local-1 .*detector gap in frame 1/);
+  await page.getByText(/1 of 3 tasks failed; partition 1: .*detector gap in frame 1/).waitFor();
+  assert.equal(await page.getByRole("img", { name: "Task timeline" }).locator("rect.timeline-bar.failed").count(), 1);
+  await page.screenshot({ path: path.join(ARTIFACTS, "runs-failed.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("the agents page lists the server's local agent with its host, cores and finished tasks", async () => {
   const server = suite.server();
   const { page, problems } = await openPage(suite.browser());

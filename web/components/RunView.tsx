@@ -15,7 +15,8 @@ import StateFilter from './StateFilter';
 import TaskTimeline from './TaskTimeline';
 import './runs.css';
 
-const REFRESH_MS = 1000;
+/** Every second, and less often for big runs, whose whole task table each refresh loads again. */
+const refreshMs = (run: RunModel) => Math.max(1000, Math.min(10_000, run.counts.total));
 /** Rows drawn at once: a 20,000-frame run would otherwise rebuild a huge table every second. */
 const MAX_ROWS = 1000;
 const TASK_STATES: readonly TaskState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -75,7 +76,7 @@ function TaskTable({ tasks, now }: { tasks: TaskModel[]; now: number }) {
 
 export default function RunView({ id }: { id: string }) {
   const load = useCallback(() => getRun(id), [id]);
-  const { value: run, error, loadedAt, refresh } = usePolling(load, REFRESH_MS, changing);
+  const { value: run, error, loadedAt, refresh } = usePolling(load, refreshMs, changing);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
 

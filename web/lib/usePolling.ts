@@ -13,16 +13,18 @@ export interface Polled<T> {
 }
 
 /**
- * Calls `load` now and then every `everyMs` while `again(value)` holds; a failed load (server
- * restarting, network gone) is shown and retried. A new `load` (new filter, new id) starts over.
+ * Calls `load` now and then every `everyMs` (a number, or a stable function of the last value) while
+ * `again(value)` holds; a failed load (server restarting, network gone) is shown and retried
+ * after the last interval. A new `load` (new filter, new id) starts over.
  */
-export function usePolling<T>(load: () => Promise<T>, everyMs: number, again: (value: T) => boolean = () => true): Polled<T> {
+export function usePolling<T>(load: () => Promise<T>, everyMs: number | ((value: T) => number), again: (value: T) => boolean = () => true): Polled<T> {
   const [state, setState] = useState<{ value: T | null; error: string | null; loadedAt: number }>({ value: null, error: null, loadedAt: 0 });
   const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let interval = typeof everyMs === 'number' ? everyMs : 1000;
     const tick = async () => {
       let more = true;
       try {
@@ -30,11 +32,12 @@ export function usePolling<T>(load: () => Promise<T>, everyMs: number, again: (v
         if (stopped) return;
         setState({ value, error: null, loadedAt: Date.now() });
         more = again(value);
+        if (typeof everyMs === 'function') interval = everyMs(value);
       } catch (e: unknown) {
         if (stopped) return;
         setState((s) => ({ ...s, error: errorMessage(e) }));
       }
-      if (more) timer = setTimeout(() => void tick(), everyMs);
+      if (more) timer = setTimeout(() => void tick(), interval);
     };
     void tick();
     return () => {
