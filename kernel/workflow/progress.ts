@@ -49,7 +49,8 @@ export function progressBundle(label: string, run: RunModel, perSecond: number, 
   const errorLine = run.error ? `<div style="color:#c62828;white-space:pre-wrap">${escapeHtml(run.error)}</div>` : '';
   const html =
     `<div class="lightbook-run" data-run="${escapeHtml(run.id)}">` +
-    `<div><b>${escapeHtml(label)}</b> <span style="color:${color}">${escapeHtml(run.state)}</span></div>` +
+    // Its task table and timeline are on Lightbook's run page (a relative link: the kernel's server).
+    `<div><b>${escapeHtml(label)}</b> <span style="color:${color}">${escapeHtml(run.state)}</span> <a href="/runs/${encodeURIComponent(run.id)}">tasks</a></div>` +
     `<progress value="${ended}" max="${total}" style="width:100%"></progress>` +
     `<div>${escapeHtml(parts.join(' · '))}</div>${errorLine}</div>`;
   return { 'text/plain': run.error ? `${text}\n${run.error}` : text, 'text/html': html };

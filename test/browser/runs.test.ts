@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, browserSuite, openPage } from "../support/notebook-page.ts";
+import { ARTIFACTS, browserSuite, newNotebook, openPage } from "../support/notebook-page.ts";
 import { api, submitRun, waitFor } from "../support/workflow.ts";
 import type { RunModel } from "../../server/runs/model.ts";
 
@@ -98,6 +98,22 @@ test("a failing run shows its failed tasks with their errors", async () => {
   assert.equal(await page.getByRole("img", { name: "Task timeline" }).locator("rect.timeline-bar.failed").count(), 1);
   await page.screenshot({ path: path.join(ARTIFACTS, "runs-failed.png"), fullPage: true });
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a cell's workflow.map links its progress display to the run's page", async () => {
+  const { page, problems } = await openPage(suite.browser());
+  await newNotebook(page, suite.server());
+  await page.keyboard.press("Enter");
+  await page.keyboard.insertText('(await workflow.map(workflow.range(0, 4), "sleep", { ms: 200 }, { name: "cell-sleep" })).length');
+  await page.keyboard.press("Control+Enter");
+  const output = page.getByTestId("cell").first().getByTestId("output");
+  await output.getByText("4", { exact: true }).waitFor({ timeout: 60_000 });
+  const [runPage] = await Promise.all([page.waitForEvent("popup"), output.getByRole("link", { name: "tasks" }).click()]);
+  await runPage.getByRole("heading", { name: /cell-sleep\s+succeeded/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await runPage.getByRole("table", { name: "Tasks" }).getByTestId("task-row").count(), 4);
+  assert.deepEqual(problems, []);
+  await runPage.close();
   await page.close();
 });
 

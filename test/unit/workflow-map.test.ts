@@ -65,6 +65,7 @@ test("the progress display says done, failed, running, rate and ETA", () => {
   const b = progressBundle("frame-sum", runModel({ counts: { total: 100, queued: 50, running: 8, succeeded: 40, failed: 2, cancelled: 0 } }), 20, 3000);
   assert.equal(b["text/plain"], "frame-sum: 40/100 done · 2 failed · 8 running · 20 tasks/s · ETA 2.9 s");
   assert.match(b["text/html"]!, /<progress value="42" max="100"/);
+  assert.match(b["text/html"]!, new RegExp(`<a href="/runs/${runModel({}).id}">tasks</a>`), "a link to the run's page");
   const done = progressBundle("x", runModel({ state: "failed", error: "1 of 2 tasks failed; <b>", counts: { total: 2, queued: 0, running: 0, succeeded: 1, failed: 1, cancelled: 0 } }), 0, 61_000);
   assert.match(done["text/plain"]!, /failed in 1 min 1 s\n1 of 2 tasks failed/);
   assert.match(done["text/html"]!, /tasks failed; &#60;b&#62;/, "the error is escaped");
