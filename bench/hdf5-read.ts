@@ -77,6 +77,10 @@ const section = [
   "| --- | --- | --- | --- | --- | --- |",
   ...rows,
   "",
+  "A new array per frame costs Lightbook page faults on fresh memory: V8 frees ArrayBuffers only when it collects (numpy reuses",
+  "freed memory at once) and gives them 4 KiB pages (numpy asks for transparent huge pages on large arrays). Reading into one",
+  "array (`frame(i, into)`, h5py's `read_direct`) leaves only the copy from the page cache, or the decoding.",
+  "",
 ].join("\n");
 console.log(section);
 if (process.argv.includes("--write")) await writeBenchmarkSection(HEADING, section);
