@@ -98,6 +98,9 @@ test("a failing run shows its failed tasks with their errors", async () => {
   assert.equal(await page.getByRole("img", { name: "Task timeline" }).locator("rect.timeline-bar.failed").count(), 1);
   await page.screenshot({ path: path.join(ARTIFACTS, "runs-failed.png"), fullPage: true });
   assert.deepEqual(problems, []);
+
+  await page.goto(`${server.url}runs/00000000-0000-4000-8000-000000000000`);
+  await page.getByRole("alert").filter({ hasText: /Could not load run .*not found/i }).waitFor();
   await page.close();
 });
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useState } from 'react';
-import { errorMessage } from './jupyter';
+import { ApiError, errorMessage } from './jupyter';
 
 export interface Polled<T> {
   value: T | null;
@@ -15,7 +15,7 @@ export interface Polled<T> {
 /**
  * Calls `load` now and then every `everyMs` (a number, or a stable function of the last value) while
  * `again(value)` holds; a failed load (server restarting, network gone) is shown and retried
- * after the last interval. A new `load` (new filter, new id) starts over.
+ * after the last interval, except a 404. A new `load` (new filter, new id) starts over.
  */
 export function usePolling<T>(load: () => Promise<T>, everyMs: number | ((value: T) => number), again: (value: T) => boolean = () => true): Polled<T> {
   const [state, setState] = useState<{ value: T | null; error: string | null; loadedAt: number }>({ value: null, error: null, loadedAt: 0 });
@@ -36,6 +36,8 @@ export function usePolling<T>(load: () => Promise<T>, everyMs: number | ((value:
       } catch (e: unknown) {
         if (stopped) return;
         setState((s) => ({ ...s, error: errorMessage(e) }));
+        // What is not there (a deleted run, a mistyped id) will not appear by asking again.
+        more = !(e instanceof ApiError && e.status === 404);
       }
       if (more) timer = setTimeout(() => void tick(), interval);
     };
