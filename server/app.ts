@@ -8,6 +8,7 @@ import { journalRoutes } from "./kernels/journal-routes.ts";
 import type { ContentsManager } from "./contents/manager.ts";
 import type { Db } from "./db/client.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
+import { h5groveRoutes } from "./h5grove/routes.ts";
 import { h5webRoutes } from "./h5web/routes.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { Runs } from "./runs/service.ts";
@@ -61,6 +62,7 @@ export function createApp(p: AppParts): Express {
   app.use(sessionRoutes(p.sessions));
   app.use(contentsRoutes(p.contents));
   app.use(dataRoutes(p.dataRoot));
+  app.use(h5groveRoutes(p.dataRoot));
   app.use(journalRoutes(p.kernels));
   app.use(agentRoutes(p.db, p.agentLostAfterMs));
   app.use(runRoutes(p.runs.manager));

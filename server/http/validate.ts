@@ -9,3 +9,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
   throw new HttpError(400, `Invalid request body: ${where}${issue.message}`, "Bad Request");
 }
+
+/** Query parameters checked against their schema, or a 400 naming the first bad parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
+  const result = schema.safeParse(query ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new HttpError(400, `Invalid query: ${issue.path.join(".")}: ${issue.message}`, "Bad Request");
+}

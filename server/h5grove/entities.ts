@@ -1,0 +1,39 @@
+/** h5grove's `/meta/` and `/paths/` answers, from h5wasm's objects as located by {@link LinkedFiles}. */
+import type { LinkedFiles, RawObject } from "./locate.ts";
+import { type GroveAttribute, type GroveEntity, groveType } from "./types.ts";
+
+function entityName(objectPath: string): string {
+  return objectPath.split("/").filter(Boolean).at(-1) ?? "";
+}
+
+/** Attributes by name, as h5grove sorts them. */
+function attributes(object: RawObject): GroveAttribute[] {
+  return Object.entries(object.attrs)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, attribute]) => ({ name, shape: attribute.shape, type: groveType(attribute.metadata) }));
+}
+
+function describe(name: string, object: RawObject): GroveEntity {
+  if ("filters" in object) {
+    const { metadata } = object;
+    const filters = object.filters.map((f) => ({ id: f.id, name: f.name }));
+    return { kind: "dataset", name, attributes: attributes(object), shape: metadata.shape, type: groveType(metadata), chunks: metadata.chunks, filters: filters.length > 0 ? filters : null };
+  }
+  if ("metadata" in object) return { kind: "datatype", name, attributes: attributes(object), type: groveType(object.metadata) };
+  return { kind: "group", name, attributes: attributes(object) };
+}
+
+/** The entity at `objectPath`; a group comes with its children, one level deep (h5grove's depth 1). */
+export async function entityMeta(files: LinkedFiles, objectPath: string, withChildren = true): Promise<GroveEntity> {
+  const name = entityName(objectPath);
+  const located = await files.locate(objectPath);
+  if (located.kind === "soft_link") return { kind: "soft_link", name, target_path: located.target };
+  if (located.kind === "external_link") return { kind: "external_link", name, target_file: located.file, target_path: located.target };
+  const entity = describe(name, located.object);
+  if (entity.kind !== "group" || !withChildren) return entity;
+  const base = objectPath === "/" ? "" : objectPath.replace(/\/+$/, "");
+  const keys = "keys" in located.object ? located.object.keys() : [];
+  const children: GroveEntity[] = [];
+  for (const key of keys) children.push(await entityMeta(files, `${base}/${key}`, false));
+  return { ...entity, children };
+}

@@ -1,0 +1,107 @@
+/**
+ * An h5grove-compatible API (the subset @h5web/app's H5GroveProvider uses: `/meta/`, `/attr/`,
+ * `/data/`, `/paths/`; https://silx-kit.github.io/h5grove/) over files in the data root, read with
+ * the analysis library: H5Web fetches the slices it shows, never the whole file (issue 6).
+ */
+import { realpathSync } from "node:fs";
+import { Router } from "express";
+import { z } from "zod";
+import { DataRootError, Hdf5Error, MissingFilterError, NotFoundError, ParameterError } from "../../kernel/analysis/errors.ts";
+import { isNumeric } from "../../kernel/analysis/hdf5/dtype.ts";
+import { type H5File, openH5 } from "../../kernel/analysis/hdf5/file.ts";
+import { HttpError } from "../errors.ts";
+import { parseQuery } from "../http/validate.ts";
+import { entityMeta } from "./entities.ts";
+import { LinkedFiles } from "./locate.ts";
+import { parseSelection, resolveSelection, SelectionError } from "./selection.ts";
+import { readSelection, toBytes, toJson } from "./values.ts";
+
+export const H5GROVE_PREFIX = "/api/lightbook/h5grove";
+
+const entityQuery = z.object({
+  /** Relative to the data root. */
+  file: z.string().min(1),
+  path: z.string().startsWith("/").default("/"),
+});
+const attrQuery = entityQuery.extend({ attr_keys: z.union([z.string(), z.array(z.string())]).optional() });
+const dataQuery = entityQuery.extend({
+  selection: z.string().min(1).optional(),
+  format: z.enum(["json", "bin"]).default("json"),
+  /** `safe`: types a browser has typed arrays for, little-endian (h5grove's `convert`). */
+  dtype: z.enum(["origin", "safe"]).default("origin"),
+  flatten: z.enum(["true", "false"]).default("false"),
+});
+
+/** Library errors as the statuses h5grove and the data API answer with. */
+function toHttpError(e: unknown, file: string, objectPath?: string): unknown {
+  if (e instanceof HttpError) return e;
+  if (e instanceof NotFoundError) {
+    return new HttpError(404, objectPath === undefined ? `File not found: ${file}` : `${objectPath} is not a valid path in ${file}: ${e.message}`, "Not Found");
+  }
+  if (e instanceof DataRootError) return new HttpError(403, `${file} leads outside the data root: ${e.message}`, "Forbidden");
+  if (e instanceof SelectionError) return new HttpError(400, `Invalid selection: ${e.message}`, "Bad Request");
+  if (e instanceof ParameterError) return new HttpError(400, e.message, "Bad Request");
+  if (e instanceof MissingFilterError || e instanceof Hdf5Error) return new HttpError(422, e.message, "Unprocessable Entity");
+  return e;
+}
+
+export function h5groveRoutes(dataRoot: string): Router {
+  const r = Router();
+  const root = realpathSync(dataRoot);
+
+  /** Runs `read` on the open file (and the files its links lead to), closing them after. */
+  async function withFile<T>(file: string, objectPath: string, read: (h5: H5File, files: LinkedFiles) => T | Promise<T>): Promise<T> {
+    let h5: H5File;
+    try {
+      h5 = await openH5(file, { root });
+    } catch (e: unknown) {
+      throw toHttpError(e, file);
+    }
+    const files = new LinkedFiles(root, h5);
+    try {
+      return await read(h5, files);
+    } catch (e: unknown) {
+      throw toHttpError(e, file, objectPath);
+    } finally {
+      files.close();
+    }
+  }
+
+  r.get(`${H5GROVE_PREFIX}/meta/`, async (req, res) => {
+    const q = parseQuery(entityQuery, req.query);
+    res.json(await withFile(q.file, q.path, (_h5, files) => entityMeta(files, q.path)));
+  });
+
+  r.get(`${H5GROVE_PREFIX}/attr/`, async (req, res) => {
+    const q = parseQuery(attrQuery, req.query);
+    const attrs = await withFile(q.file, q.path, (h5) => h5.attrs(q.path));
+    const keys = q.attr_keys === undefined ? undefined : [q.attr_keys].flat();
+    res.json(keys ? Object.fromEntries(keys.map((k) => [k, attrs[k]])) : attrs);
+  });
+
+  r.get(`${H5GROVE_PREFIX}/paths/`, async (req, res) => {
+    const q = parseQuery(entityQuery, req.query);
+    const paths = await withFile(q.file, q.path, (h5) => h5.tree(q.path).map((node) => node.path));
+    res.json([q.path, ...paths]);
+  });
+
+  r.get(`${H5GROVE_PREFIX}/data/`, async (req, res) => {
+    const q = parseQuery(dataQuery, req.query);
+    const body = await withFile(q.file, q.path, async (h5, files) => {
+      const dataset = h5.dataset(q.path);
+      if (!isNumeric(dataset.dtype)) {
+        // Strings, compounds…: small metadata-like datasets, as JSON values of the whole dataset.
+        if (q.format === "bin" || q.selection !== undefined) throw new ParameterError(`only numeric datasets are served as binary or by selection; ${q.path} is ${dataset.dtype.numpy}`);
+        const located = await files.locate(q.path);
+        return JSON.stringify(located.kind === "object" && "json_value" in located.object ? located.object.json_value : null);
+      }
+      const selection = resolveSelection(q.selection === undefined ? [] : parseSelection(q.selection), dataset.shape);
+      const data = readSelection(dataset, selection);
+      if (q.format === "bin") return toBytes(data, q.dtype === "origin" && !dataset.dtype.littleEndian);
+      return toJson(data, selection.shape, q.flatten === "true");
+    });
+    res.type(typeof body === "string" ? "application/json" : "application/octet-stream").send(body);
+  });
+
+  return r;
+}
