@@ -77,6 +77,9 @@ describe("geometry and frames that make no sense", () => {
     throwsNaming(() => ai.prepare1d({ npt: 5, method: "histogram", split: "bbox" }), "split");
     throwsNaming(() => ai.prepare1d({ npt: 5, polarizationFactor: 2 }), "polarizationFactor");
     throwsNaming(() => ai.prepare1d({ npt: 5, azimuthRange: [10, -10] }), "azimuthRange");
+    // Across both discontinuities (±180° and 0°/360°), or more than a turn: no χ convention holds it.
+    throwsNaming(() => ai.prepare1d({ npt: 5, azimuthRange: [-10, 200] }), "azimuthRange");
+    throwsNaming(() => ai.prepare2d({ nptRad: 5, azimuthRange: [90, 370] }), "azimuthRange");
     throwsNaming(() => ai.prepare1d({ npt: 5, mask: new Uint8Array(200).fill(1) }), "mask");
     const prepared = ai.prepare1d({ npt: 5, unit: "2th_deg" });
     throwsNaming(() => prepared.integrate(new Uint32Array(10)), "frame");

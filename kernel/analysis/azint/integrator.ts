@@ -15,7 +15,11 @@ interface CommonOptions extends CorrectionOptions {
   readonly method?: IntegrationMethod;
   /** In the output unit; pixels outside are ignored. Default: the pixels' full range, as pyFAI. */
   readonly radialRange?: readonly [number, number];
-  /** χ range in degrees, within (−180, 180]; pixels outside are ignored. */
+  /**
+   * χ range in degrees, pixels outside are ignored: within [−180, 180], or, for a range across
+   * 180°, within [0, 360] (e.g. [150, 210]), where χ is then counted from 0° to 360° as with
+   * pyFAI's `setChiDiscAtZero()`; cake bins follow the same convention.
+   */
   readonly azimuthRange?: readonly [number, number];
   /** "poisson": variance = max(raw, 1) per pixel, propagated to σ = √Σvariance / Σnormalization. */
   readonly errorModel?: "poisson";
@@ -90,10 +94,20 @@ function averages(s: BinSums): IntegrationSums {
   };
 }
 
-function azimuthRadians(range: readonly [number, number]): [number, number] {
+/**
+ * The azimuth range in radians and the χ of every pixel in its convention: (−π, π] as computed, or
+ * [0, 2π) for a range across 180° (pyFAI's chiDiscAtZero).
+ */
+function azimuthWindow(range: readonly [number, number], chi: Float64Array): { range: [number, number]; chi: Float64Array } {
   const [lo, hi] = range;
-  if (!(lo >= -180 && hi <= 180 && lo < hi)) throw parameterError("azimuthRange", `must be [low, high] degrees with -180 ≤ low < high ≤ 180 (got [${range.join(", ")}])`);
-  return [(lo * Math.PI) / 180, (hi * Math.PI) / 180];
+  const across = hi > 180;
+  if (!(lo < hi && (across ? lo >= 0 && hi <= 360 : lo >= -180))) {
+    throw parameterError("azimuthRange", `must be [low, high] degrees with -180 ≤ low < high ≤ 180, or 0 ≤ low < high ≤ 360 for a range across 180° (got [${range.join(", ")}])`);
+  }
+  return {
+    range: [(lo * Math.PI) / 180, (hi * Math.PI) / 180],
+    chi: across ? chi.map((x) => (x < 0 ? x + 2 * Math.PI : x)) : chi,
+  };
 }
 
 /**
@@ -154,19 +168,16 @@ export class AzimuthalIntegrator {
     const { scale } = RADIAL_UNITS[checkUnit(unit)];
     const corrections = pixelCorrections(this.geometry, this.angles, options);
     const radial = this.#positions(unit);
-    const chi = this.angles.chi;
-    const azimuth = options.azimuthRange ? azimuthRadians(options.azimuthRange) : undefined;
+    const window = options.azimuthRange ? azimuthWindow(options.azimuthRange, this.angles.chi) : undefined;
+    const chi = window?.chi ?? this.angles.chi;
+    const azimuth = window?.range;
     const n = radial.length;
     const include = corrections.valid.slice();
-    // pyFAI's CSR builder takes its default range over unmasked pixels, its histogram over all.
+    // pyFAI's CSR builder takes its default range over unmasked pixels, its histogram over all;
+    // both over every azimuth, whatever the azimuth range (measured with pyFAI 0.21).
     const inRange = method === "csr" ? corrections.masked.map((m) => 1 - m) : undefined;
     if (azimuth && nptAzim === undefined) {
-      for (let i = 0; i < n; i++) {
-        if (chi[i]! < azimuth[0] || chi[i]! > azimuth[1]) {
-          include[i] = 0;
-          if (inRange) inRange[i] = 0;
-        }
-      }
+      for (let i = 0; i < n; i++) if (chi[i]! < azimuth[0] || chi[i]! > azimuth[1]) include[i] = 0;
     }
     const radialRange = options.radialRange ? ([options.radialRange[0] / scale, options.radialRange[1] / scale] as const) : undefined;
     // A split pixel spans [centre − delta, centre + delta], never below 0 (2θ and q are non-negative).
