@@ -8,6 +8,7 @@ import { partitionStep } from "./partition.ts";
 import type { Queue } from "./queue.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { resultForWire } from "./result-codec.ts";
+import { INSERT_TASKS, INSERT_TASKS_BATCH, insertTasksParams } from "./sql/insert-tasks.ts";
 import { readResults } from "./sql/results.ts";
 
 export interface RunManagerOptions {
@@ -51,10 +52,8 @@ export class RunManager {
         const r = await tx.run.create({
           data: { key, name: body.name, recipe: recipe as Prisma.InputJsonValue, total: tasks.length, stepsPending: recipe.steps.length - ready.length },
         });
-        for (let i = 0; i < tasks.length; i += 5000) {
-          await tx.task.createMany({
-            data: tasks.slice(i, i + 5000).map((t, j) => ({ runId: r.id, partition: i + j, step: t.step, input: t.input as Prisma.InputJsonValue, maxAttempts: t.maxAttempts })),
-          });
+        for (let i = 0; i < tasks.length; i += INSERT_TASKS_BATCH) {
+          await tx.$executeRawUnsafe(INSERT_TASKS, ...insertTasksParams(r.id, i, tasks.slice(i, i + INSERT_TASKS_BATCH)));
         }
         return r;
       }, { timeout: 60_000 });

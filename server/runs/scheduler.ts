@@ -9,6 +9,7 @@ import type { Queue } from "./queue.ts";
 import { reapLostAgents, orphanedWorkerIds } from "./sql/agents.ts";
 import { settleRun, unsettledRuns } from "./sql/settle-run.ts";
 import { lockRunSteps } from "./sql/expand-step.ts";
+import { insertTasks } from "./sql/insert-tasks.ts";
 import { transaction } from "./sql/queryable.ts";
 import { failExhaustedTasks, tasksWithoutJob } from "./sql/repair.ts";
 
@@ -124,14 +125,7 @@ export class Scheduler {
         }
         for (const s of ready) {
           const inputs = await partitionStep(s, this.opts.dataRoot);
-          for (let i = 0; i < inputs.length; i += 2000) {
-            const chunk = inputs.slice(i, i + 2000);
-            await client.query(
-              `insert into task (run_id, partition, step, input, max_attempts)
-               select $1::uuid, p, $2, i::jsonb, $3::int from unnest($4::int[], $5::text[]) as x(p, i)`,
-              [runId, s.id, s.max_attempts, chunk.map((_, j) => next + i + j), chunk.map((input) => JSON.stringify(input))],
-            );
-          }
+          await insertTasks(client, runId, next, inputs.map((input) => ({ step: s.id, input, maxAttempts: s.max_attempts })));
           for (let i = 0; i < inputs.length; i++) added.push({ runId, partition: next + i, maxAttempts: s.max_attempts, priority: s.priority });
           next += inputs.length;
           this.log.info({ run: runId, step: s.id, tasks: inputs.length }, "step ready: tasks created");
