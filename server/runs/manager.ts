@@ -1,5 +1,6 @@
-import type pg from "pg";
-import { Prisma } from "../db/generated/client.ts";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/client.ts";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -8,7 +9,8 @@ import { partitionStep } from "./partition.ts";
 import type { Queue } from "./queue.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { resultForWire } from "./result-codec.ts";
-import { INSERT_TASKS, INSERT_TASKS_BATCH, insertTasksParams } from "./sql/insert-tasks.ts";
+import { insertTasks } from "./sql/insert-tasks.ts";
+import { transaction } from "./sql/queryable.ts";
 import { readResults } from "./sql/results.ts";
 
 export interface RunManagerOptions {
@@ -17,6 +19,8 @@ export interface RunManagerOptions {
 }
 
 type RunRow = Prisma.RunGetPayload<object>;
+
+const UNIQUE_VIOLATION = "23505";
 
 /** Creates runs from recipes, reads their state and results, cancels them. Postgres holds the truth. */
 export class RunManager {
@@ -46,24 +50,28 @@ export class RunManager {
     for (const s of ready) {
       for (const input of await partitionStep(s, this.opts.dataRoot)) tasks.push({ step: s.id, input, maxAttempts: s.max_attempts, priority: s.priority });
     }
+    // On a client of the pool rather than a Prisma interactive transaction: a one-task map waits for this.
+    const fields = { id: randomUUID(), key, name: body.name, recipe: recipe as Prisma.JsonValue, total: tasks.length, stepsPending: recipe.steps.length - ready.length };
     let run: RunRow;
+    const client = await this.pool.connect();
     try {
-      run = await this.db.$transaction(async (tx) => {
-        const r = await tx.run.create({
-          data: { key, name: body.name, recipe: recipe as Prisma.InputJsonValue, total: tasks.length, stepsPending: recipe.steps.length - ready.length },
-        });
-        for (let i = 0; i < tasks.length; i += INSERT_TASKS_BATCH) {
-          await tx.$executeRawUnsafe(INSERT_TASKS, ...insertTasksParams(r.id, i, tasks.slice(i, i + INSERT_TASKS_BATCH)));
-        }
-        return r;
-      }, { timeout: 60_000 });
+      run = await transaction(client, async () => {
+        const { rows } = await client.query<{ created_at: Date }>(
+          "insert into run (id, key, name, recipe, total, steps_pending) values ($1::uuid, $2, $3, $4::jsonb, $5::int, $6::int) returning created_at",
+          [fields.id, key, body.name, JSON.stringify(recipe), fields.total, fields.stepsPending],
+        );
+        await insertTasks(client, fields.id, 0, tasks);
+        return { ...fields, state: "pending", succeeded: 0, failed: 0, cancelled: 0, createdAt: rows[0]!.created_at, startedAt: null, finishedAt: null, error: null };
+      });
     } catch (e: unknown) {
       // Two submissions with one key at once: the second loses the unique index, and gets the first's run.
-      if (key !== null && e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+      if (key !== null && e instanceof pg.DatabaseError && e.code === UNIQUE_VIOLATION) {
         const existing = await this.db.run.findUnique({ where: { key } });
         if (existing) return { run: await this.get(existing.id, { tasks: false }), created: false };
       }
       throw e;
+    } finally {
+      client.release();
     }
     this.log.info({ run: run.id, idempotencyKey: key, tasks: tasks.length, steps: recipe.steps.length }, "run created");
     try {
