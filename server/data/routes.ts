@@ -37,7 +37,7 @@ async function listEntries(root: string, dir: DataPath): Promise<DataEntry[]> {
 
 /**
  * Read-only access to the data root: `tree/<path>` lists a folder, `files/<path>` serves a file's
- * bytes with HTTP Range support (h5wasm and H5Web-style viewers read only the ranges they need).
+ * bytes with HTTP Range support (for scripts and downloads; H5Web reads through /api/lightbook/h5grove).
  */
 export function dataRoutes(root: string): Router {
   const r = Router();

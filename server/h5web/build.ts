@@ -1,11 +1,9 @@
-import { cp, mkdir, rm } from "node:fs/promises";
+import { cp, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { build } from "esbuild";
 import { WEB_DIR } from "../paths.ts";
 
-const require = createRequire(import.meta.url);
 const SOURCE_DIR = path.join(WEB_DIR, "h5web");
 /** The built page, served at /h5web/. */
 export const H5WEB_OUT_DIR = path.join(SOURCE_DIR, "dist");
@@ -33,7 +31,4 @@ export async function buildH5Web(): Promise<void> {
     logLevel: "warning",
   });
   await cp(path.join(SOURCE_DIR, "index.html"), path.join(H5WEB_OUT_DIR, "index.html"));
-  // The filter plugins for the HDF5 library inside @h5web/h5wasm.
-  await mkdir(path.join(H5WEB_OUT_DIR, "plugins"));
-  await cp(path.join(path.dirname(require.resolve("h5wasm-plugins/package.json")), "plugins"), path.join(H5WEB_OUT_DIR, "plugins"), { recursive: true });
 }

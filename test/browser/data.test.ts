@@ -1,5 +1,6 @@
 // Data browser (issue #6): walk the data root, open the demo NeXus scan in H5Web (tree, NeXus
-// default heatmap, line and matrix views), insert code that loads a dataset.
+// default heatmap, line and matrix views) read slice by slice through the h5grove API, insert code
+// that loads a dataset.
 
 import assert from "node:assert/strict";
 import { mkdir, symlink } from "node:fs/promises";
@@ -72,6 +73,9 @@ async function select(h5web: FrameLocator, entityPath: string): Promise<void> {
 test("the data page opens the demo scan in H5Web: tree, NeXus default heatmap, line and matrix views", async () => {
   const server = suite.server();
   const { page, problems } = await openPage(suite.browser());
+  // Requests of the page and its iframe.
+  const requested: string[] = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
   await page.goto(`${server.url}?token=${server.token}`);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Data" }).click();
   const h5web = await openScan(page, page);
@@ -116,6 +120,9 @@ test("the data page opens the demo scan in H5Web: tree, NeXus default heatmap, l
     file.close();
   }
   await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-matrix.png") });
+  // Slices came from the h5grove API; the file itself was never downloaded.
+  assert.ok(requested.some((p) => p.endsWith("/api/lightbook/h5grove/data/")), "slices read through h5grove");
+  assert.deepEqual(requested.filter((p) => p.includes("/api/lightbook/data/files")), [], "no whole-file download");
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -142,7 +149,7 @@ test("the notebook's data panel inserts code that loads the dataset selected in 
   await page.close();
 });
 
-test("H5Web reads bitshuffle-LZ4 frames (Eiger data) through the HDF5 filter plugins", async () => {
+test("H5Web shows bitshuffle-LZ4 frames (decoded by the server) and an Eiger master's frames through its external links", async () => {
   const server = suite.server();
   const dir = path.join(server.stateDir, "data", "eiger");
   await mkdir(dir, { recursive: true });
@@ -160,6 +167,26 @@ test("H5Web reads bitshuffle-LZ4 frames (Eiger data) through the HDF5 filter plu
   const heatmap = page.getByRole("figure", { name: "data" }).locator("canvas");
   await waitForCanvas(heatmap, (p) => p.colours > 10);
   await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-bitshuffle.png") });
+
+  // The master's /entry/data/data_000002 is an external link to the second data file's frames.
+  await makeFixture(dir, "eiger", "series", "--frames", "4", "--shape", "64", "48", "--per-file", "2");
+  await page.goto(`${server.url}h5web/?file=${encodeURIComponent("eiger/series/series_master.h5")}`);
+  await page.locator('[role="treeitem"][data-path="/entry"]').click();
+  await page.locator('[role="treeitem"][data-path="/entry/data"]').click();
+  await page.locator('[role="treeitem"][data-path="/entry/data/data_000002"]').click();
+  // Frame 0 of that file is frame 2 of the series: its first row as the library reads it from the data file.
+  await page.getByRole("tab", { name: "Matrix" }).click();
+  const cells = page.getByRole("grid").getByRole("row").first().getByRole("gridcell");
+  await cells.first().waitFor();
+  const shown = await cells.allTextContents();
+  const series = await openH5("eiger/series/series_data_000002.h5", { root: path.join(server.stateDir, "data") });
+  try {
+    const expected = Array.from(series.dataset("/entry/data/data").frame(0).data as Iterable<number>, (v) => v.toExponential(3)).slice(0, shown.length);
+    assert.deepEqual(shown, expected);
+  } finally {
+    series.close();
+  }
+  await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-eiger-master.png") });
   assert.deepEqual(problems, []);
 
   // A file that leads out of the data root (a symlink) is refused by the data API, and the page says so.
