@@ -4,22 +4,16 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { ARTIFACTS, browserSuite, newNotebook, openPage, waitForIdle } from "../support/notebook-page.ts";
+import { ARTIFACTS, browserSuite, newNotebookWithCode, openNotebookPage, openPage, waitForIdle } from "../support/notebook-page.ts";
 
 const suite = browserSuite();
 
 test("a cell run in one tab streams into the same cell in another tab", async () => {
   const server = suite.server();
   const a = await openPage(suite.browser());
-  const file = await newNotebook(a.page, server);
-  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
-  await a.page.keyboard.insertText('for (let i = 1; i <= 4; i++) {\n  console.log("tick " + i);\n  await new Promise((r) => setTimeout(r, 700));\n}');
-  await a.page.keyboard.press("Control+s");
-  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  const file = await newNotebookWithCode(a.page, server, 'for (let i = 1; i <= 4; i++) {\n  console.log("tick " + i);\n  await new Promise((r) => setTimeout(r, 700));\n}');
 
-  const b = await openPage(suite.browser());
-  await b.page.goto(`${server.url}?token=${server.token}`);
-  await b.page.goto(`${server.url}notebooks/${file}`);
+  const b = await openNotebookPage(suite.browser(), server, file);
   await waitForIdle(b.page);
 
   await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
@@ -40,17 +34,11 @@ test("a cell run in one tab streams into the same cell in another tab", async ()
 test("a tab that joins a busy kernel shows it busy until its cell ends", async () => {
   const server = suite.server();
   const a = await openPage(suite.browser());
-  const file = await newNotebook(a.page, server);
-  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
-  await a.page.keyboard.insertText('await new Promise((r) => setTimeout(r, 8000));\n"slept"');
-  await a.page.keyboard.press("Control+s");
-  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  const file = await newNotebookWithCode(a.page, server, 'await new Promise((r) => setTimeout(r, 8000));\n"slept"');
   await a.page.keyboard.press("Control+Enter");
   await a.page.getByTestId("kernel-status").filter({ hasText: /^busy$/ }).waitFor();
 
-  const b = await openPage(suite.browser());
-  await b.page.goto(`${server.url}?token=${server.token}`);
-  await b.page.goto(`${server.url}notebooks/${file}`);
+  const b = await openNotebookPage(suite.browser(), server, file);
   const status = b.page.getByTestId("kernel-status");
   await status.filter({ hasText: /^busy$/ }).waitFor({ timeout: 30_000 });
   assert.equal(await a.page.getByTestId("cell").first().getByTestId("output").textContent(), "", "the cell is still running");

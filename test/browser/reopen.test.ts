@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { ARTIFACTS, browserSuite, newNotebook, openPage, savedNotebook } from "../support/notebook-page.ts";
+import { ARTIFACTS, browserSuite, newNotebookWithCode, openNotebookPage, openPage, savedNotebook } from "../support/notebook-page.ts";
 import type { RunningServer } from "../support/server.ts";
 
 const suite = browserSuite();
@@ -27,11 +27,7 @@ const TICKS = Array.from({ length: 8 }, (_, i) => `tick ${i + 1}\n`).join("");
 test("a run continues while its page is closed; reopening shows all of its output and follows it to the end", async () => {
   const server = suite.server();
   const first = await openPage(suite.browser());
-  const file = await newNotebook(first.page, server);
-  await first.page.getByRole("textbox", { name: "Cell 1 input" }).click();
-  await first.page.keyboard.insertText('for (let i = 1; i <= 8; i++) {\n  console.log("tick " + i);\n  await new Promise((r) => setTimeout(r, 1000));\n}');
-  await first.page.keyboard.press("Control+s");
-  await first.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  const file = await newNotebookWithCode(first.page, server, 'for (let i = 1; i <= 8; i++) {\n  console.log("tick " + i);\n  await new Promise((r) => setTimeout(r, 1000));\n}');
   await first.page.getByRole("textbox", { name: "Cell 1 input" }).click();
   await first.page.keyboard.press("Control+Enter");
   await first.page.getByTestId("output").first().getByText("tick 2").waitFor({ timeout: 30_000 });
@@ -41,9 +37,7 @@ test("a run continues while its page is closed; reopening shows all of its outpu
   for (let i = 0; i < 100 && !(await journalText(server, file)).includes("tick 4"); i++) await new Promise((r) => setTimeout(r, 100));
   assert.match(await journalText(server, file), /tick 4/);
 
-  const again = await openPage(suite.browser());
-  await again.page.goto(`${server.url}?token=${server.token}`);
-  await again.page.goto(`${server.url}notebooks/${file}`);
+  const again = await openNotebookPage(suite.browser(), server, file);
   const cell = again.page.getByTestId("cell").first();
   await cell.getByTestId("output").getByText("tick 4").waitFor({ timeout: 30_000 });
   await cell.getByTestId("execution-count").filter({ hasText: "[*]:" }).waitFor();

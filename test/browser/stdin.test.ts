@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { ARTIFACTS, browserSuite, newNotebook, openPage, waitForIdle } from "../support/notebook-page.ts";
+import { ARTIFACTS, browserSuite, newNotebook, newNotebookWithCode, openNotebookPage, openPage, waitForIdle } from "../support/notebook-page.ts";
 
 const suite = browserSuite();
 
@@ -46,15 +46,9 @@ test("input() asks in the output area; Enter answers and the run goes on with th
 test("a prompt shows in every tab on the kernel; the one answered in another tab ends in both", async () => {
   const server = suite.server();
   const a = await openPage(suite.browser());
-  const file = await newNotebook(a.page, server);
-  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
-  await a.page.keyboard.insertText('console.log("before");\nconst who = await input("Operator: ");\nconsole.log("hello " + who);');
-  await a.page.keyboard.press("Control+s");
-  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  const file = await newNotebookWithCode(a.page, server, 'console.log("before");\nconst who = await input("Operator: ");\nconsole.log("hello " + who);');
 
-  const b = await openPage(suite.browser());
-  await b.page.goto(`${server.url}?token=${server.token}`);
-  await b.page.goto(`${server.url}notebooks/${file}`);
+  const b = await openNotebookPage(suite.browser(), server, file);
   await waitForIdle(b.page);
 
   await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
@@ -85,18 +79,12 @@ test("a prompt shows in every tab on the kernel; the one answered in another tab
 test("a page opened while a run waits for input shows the prompt with what the run printed, and answers it", async () => {
   const server = suite.server();
   const a = await openPage(suite.browser());
-  const file = await newNotebook(a.page, server);
-  await a.page.getByRole("textbox", { name: "Cell 1 input" }).click();
-  await a.page.keyboard.insertText('console.log("calibrated");\nconst energy = await input("Energy (keV): ");\nconsole.log("set " + energy);');
-  await a.page.keyboard.press("Control+s");
-  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  const file = await newNotebookWithCode(a.page, server, 'console.log("calibrated");\nconst energy = await input("Energy (keV): ");\nconsole.log("set " + energy);');
   await a.page.keyboard.press("Control+Enter");
   await a.page.getByRole("textbox", { name: "Energy (keV):" }).waitFor({ timeout: 30_000 });
   await a.page.close();
 
-  const b = await openPage(suite.browser());
-  await b.page.goto(`${server.url}?token=${server.token}`);
-  await b.page.goto(`${server.url}notebooks/${file}`);
+  const b = await openNotebookPage(suite.browser(), server, file);
   const output = b.page.getByTestId("cell").first().getByTestId("output");
   const box = output.getByRole("textbox", { name: "Energy (keV):" });
   await box.waitFor({ timeout: 30_000 });

@@ -27,6 +27,24 @@ export async function newNotebook(page: Page, server: RunningServer): Promise<st
   return decodeURIComponent(new URL(page.url()).pathname.replace(/^\/notebooks\//, ""));
 }
 
+/** A new notebook whose first cell holds `code`, saved, so that another page opens it as it is; focus stays in the cell. */
+export async function newNotebookWithCode(page: Page, server: RunningServer, code: string): Promise<string> {
+  const file = await newNotebook(page, server);
+  await page.getByRole("textbox", { name: "Cell 1 input" }).click();
+  await page.keyboard.insertText(code);
+  await page.keyboard.press("Control+s");
+  await page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor();
+  return file;
+}
+
+/** Another page (another tab, or a colleague) opening a notebook by its address. */
+export async function openNotebookPage(browser: Browser, server: RunningServer, file: string): Promise<{ page: Page; problems: string[] }> {
+  const opened = await openPage(browser);
+  await opened.page.goto(`${server.url}?token=${server.token}`);
+  await opened.page.goto(`${server.url}notebooks/${file}`);
+  return opened;
+}
+
 /** The saved notebook, straight from the contents API. */
 export async function savedNotebook(server: RunningServer, path: string): Promise<{ last_modified: string; content: { cells: { cell_type: string; source: string; metadata: Record<string, unknown>; outputs?: { output_type: string }[] }[] } }> {
   const res = await fetch(`${server.url}api/contents/${encodeURIComponent(path)}`, { headers: { Authorization: `token ${server.token}` } });
