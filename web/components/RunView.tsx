@@ -17,7 +17,7 @@ import './runs.css';
 
 /** Every second, and less often for big runs, whose whole task table each refresh loads again. */
 const refreshMs = (run: RunModel) => Math.max(1000, Math.min(10_000, run.counts.total));
-/** Rows drawn at once: a 20,000-frame run would otherwise rebuild a huge table every second. */
+/** Rows drawn at once: a 20,000-frame run would otherwise rebuild a huge table at each refresh. */
 const MAX_ROWS = 1000;
 const TASK_STATES: readonly TaskState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const COLUMNS = ['Partition', 'Step', 'State', 'Attempts', 'Agent', 'Queued', 'Started', 'Finished', 'Duration', 'Error'];
