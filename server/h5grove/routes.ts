@@ -9,12 +9,14 @@ import { z } from "zod";
 import { DataRootError, Hdf5Error, MissingFilterError, NotFoundError, ParameterError } from "../../kernel/analysis/errors.ts";
 import { isNumeric } from "../../kernel/analysis/hdf5/dtype.ts";
 import { type H5File, openH5 } from "../../kernel/analysis/hdf5/file.ts";
+import type { NumericArray } from "../../kernel/analysis/hdf5/types.ts";
 import { HttpError } from "../errors.ts";
 import { parseQuery } from "../http/validate.ts";
 import { entityMeta } from "./entities.ts";
 import { LinkedFiles } from "./locate.ts";
 import { parseSelection, resolveSelection, SelectionError } from "./selection.ts";
-import { readSelection, toBytes, toJson } from "./values.ts";
+import { H5T } from "./types.ts";
+import { readEnumSelection, readSelection, toBytes, toJson, toNpy } from "./values.ts";
 
 export const H5GROVE_PREFIX = "/api/lightbook/h5grove";
 
@@ -26,7 +28,8 @@ const entityQuery = z.object({
 const attrQuery = entityQuery.extend({ attr_keys: z.union([z.string(), z.array(z.string())]).optional() });
 const dataQuery = entityQuery.extend({
   selection: z.string().min(1).optional(),
-  format: z.enum(["json", "bin"]).default("json"),
+  /** `npy`: what H5Web's "Export to npy" asks for. */
+  format: z.enum(["json", "bin", "npy"]).default("json"),
   /** `safe`: types a browser has typed arrays for, little-endian (h5grove's `convert`). */
   dtype: z.enum(["origin", "safe"]).default("origin"),
   flatten: z.enum(["true", "false"]).default("false"),
@@ -87,20 +90,25 @@ export function h5groveRoutes(dataRoot: string): Router {
 
   r.get(`${H5GROVE_PREFIX}/data/`, async (req, res) => {
     const q = parseQuery(dataQuery, req.query);
-    const body = await withFile(q.file, q.path, async (h5, files) => {
+    const reply = await withFile(q.file, q.path, async (h5, files): Promise<{ body: string | Buffer; attachment?: string }> => {
       const dataset = h5.dataset(q.path);
-      if (!isNumeric(dataset.dtype)) {
-        // Strings, compounds…: small metadata-like datasets, as JSON values of the whole dataset.
-        if (q.format === "bin" || q.selection !== undefined) throw new ParameterError(`only numeric datasets are served as binary or by selection; ${q.path} is ${dataset.dtype.numpy}`);
-        const located = await files.locate(q.path);
-        return JSON.stringify(located.kind === "object" && "json_value" in located.object ? located.object.json_value : null);
-      }
       const selection = resolveSelection(q.selection === undefined ? [] : parseSelection(q.selection), dataset.shape);
-      const data = readSelection(dataset, selection);
-      if (q.format === "bin") return toBytes(data, q.dtype === "origin" && !dataset.dtype.littleEndian);
-      return toJson(data, selection.shape, q.flatten === "true");
+      let data: NumericArray;
+      if (isNumeric(dataset.dtype)) {
+        data = readSelection(dataset, selection);
+      } else {
+        const located = await files.locate(q.path);
+        if (located.kind !== "object" || !("slice" in located.object)) throw new NotFoundError(`${q.path} is not a dataset`);
+        // Strings, compounds…: metadata-like datasets, as JSON values of the whole dataset.
+        if (located.object.metadata.type !== H5T.ENUM && q.format === "json" && q.selection === undefined) return { body: JSON.stringify(located.object.json_value) };
+        data = readEnumSelection(located.object, dataset.shape, selection);
+      }
+      if (q.format === "bin") return { body: toBytes(data, q.dtype === "origin" && !dataset.dtype.littleEndian) };
+      if (q.format === "npy") return { body: toNpy(data, selection.shape), attachment: "data.npy" };
+      return { body: toJson(data, selection.shape, q.flatten === "true") };
     });
-    res.type(typeof body === "string" ? "application/json" : "application/octet-stream").send(body);
+    if (reply.attachment) res.attachment(reply.attachment);
+    res.type(typeof reply.body === "string" ? "application/json" : "application/octet-stream").send(reply.body);
   });
 
   return r;

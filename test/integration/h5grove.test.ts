@@ -2,10 +2,12 @@
 // an Eiger frame through the master's external link, auth, and paths out of the data root refused.
 
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { makeFixture } from "../analysis/fixtures.ts";
+import { promisify } from "node:util";
+import { makeFixture, PYTHON } from "../analysis/fixtures.ts";
 import { startServer, type RunningServer } from "../support/server.ts";
 
 interface Request {
@@ -35,6 +37,10 @@ const REQUESTS: Request[] = [
   { file: "h5/all.h5", path: "/links/external" },
   { file: "eiger/series_master.h5", path: "/entry/data/data_000002", selection: "1,:,:" },
   { file: "eiger/series_master.h5", path: "/entry/instrument/detector/detectorSpecific/pixel_mask" },
+  // Booleans and enums (h5py writes bool as an enum) come as their base integers.
+  { file: "h5/types.h5", path: "/flags", selection: "1:" },
+  { file: "h5/types.h5", path: "/flag" },
+  { file: "h5/types.h5", path: "/mode" },
 ];
 
 describe("h5grove API", () => {
@@ -50,6 +56,7 @@ describe("h5grove API", () => {
     const root = path.join(server.stateDir, "data");
     await mkdir(path.join(root, "h5"), { recursive: true });
     await makeFixture(path.join(root, "h5"), "hdf5", "all.h5");
+    await makeFixture(path.join(root, "h5"), "strings-enums", "types.h5");
     await makeFixture(root, "eiger", "eiger", "--frames", "5", "--shape", "40", "32", "--per-file", "2");
     out = path.join(server.stateDir, "reference");
     const params = path.join(server.stateDir, "slices.json");
@@ -83,6 +90,28 @@ describe("h5grove API", () => {
     assert.equal(text, `[${rows.join(",")}]`, "64-bit integers exact, nested by the selection's shape");
     const flat = await (await api("data", { file: "h5/all.h5", path: "/dtypes/le_i8", selection: "1,2:15:3,::4", flatten: "true" })).text();
     assert.equal(flat, `[${[...expected].join(",")}]`);
+  });
+
+  test("/data/?format=npy (H5Web's export) is a file numpy loads, with h5py's values", async () => {
+    const n = REQUESTS.findIndex((r) => r.path === "/dtypes/be_f8" && r.selection);
+    const res = await api("data", { file: "h5/all.h5", path: "/dtypes/be_f8", selection: REQUESTS[n]!.selection!, format: "npy" });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-disposition") ?? "", /^attachment; filename="?data\.npy"?$/);
+    const npy = path.join(server.stateDir, "slice.npy");
+    await writeFile(npy, Buffer.from(await res.arrayBuffer()));
+    const script = "import sys, numpy; a = numpy.load(sys.argv[1]); print(a.dtype.str, list(a.shape)); sys.stdout.flush(); sys.stdout.buffer.write(a.tobytes())";
+    const { stdout } = await promisify(execFile)(PYTHON, ["-c", script, npy], { encoding: "buffer" });
+    const newline = stdout.indexOf(10);
+    assert.equal(stdout.subarray(0, newline).toString(), `<f8 ${JSON.stringify(refs[n]!.shape).replace(",", ", ")}`);
+    assert.deepEqual(stdout.subarray(newline + 1), await readFile(path.join(out, refs[n]!.bin)));
+  });
+
+  test("string datasets come as JSON values", async () => {
+    const json = async (p: string) => (await api("data", { file: "h5/types.h5", path: p, flatten: "true" })).json();
+    assert.equal(await json("/title"), "scan 17, ü");
+    assert.deepEqual(await json("/names"), ["a", "bc", "def"]);
+    const sliced = await api("data", { file: "h5/types.h5", path: "/names", selection: "0:1", format: "bin" });
+    assert.equal(sliced.status, 400, "strings are not served as bytes");
   });
 
   test("/meta/ of a dataset: shape, chunks, filters, type and attributes as h5py sees them", async () => {
@@ -149,6 +178,6 @@ describe("h5grove API", () => {
 
 /** h5grove's `dtype` (numpy's spelling) is not in h5py's type object; the rest must match. */
 function withoutDtype(type: unknown): unknown {
-  const { dtype: _dtype, ...rest } = type as Record<string, unknown>;
-  return rest;
+  const { dtype: _dtype, base, ...rest } = type as Record<string, unknown>;
+  return base === undefined ? rest : { ...rest, base: withoutDtype(base) };
 }
