@@ -15,7 +15,7 @@ export interface AgentOptions {
   lostAfterMs: number;
   /** How often this agent looks for lost agents (any live agent reaps, not only the server). */
   reapEveryMs: number;
-  /** Jobs run and locked beyond its compute slots (agent.ts QUEUE_TUNING); default half the slots, at least 1. */
+  /** Jobs run and locked beyond its compute slots (agent.ts QUEUE_TUNING); default as many as the slots. */
   prefetch: number;
 }
 
@@ -59,7 +59,8 @@ export function parseAgentOptions(argv: string[], environment: NodeJS.ProcessEnv
     heartbeatMs: e.data.LIGHTBOOK_AGENT_HEARTBEAT_MS,
     lostAfterMs: e.data.LIGHTBOOK_AGENT_LOST_MS,
     reapEveryMs: Math.max(1000, Math.round(e.data.LIGHTBOOK_AGENT_LOST_MS / 2)),
-    // Measured with 20 ms tasks (bench/workflow.ts): half the slots hides a task's start and store round trips.
-    prefetch: e.data.LIGHTBOOK_AGENT_PREFETCH ?? Math.ceil(concurrency / 2),
+    // Measured with 20 ms tasks on a loaded machine (bench/workflow.ts): a task's start and store round trips
+    // can take as long as the task, so one job ahead per slot keeps the slots busy.
+    prefetch: e.data.LIGHTBOOK_AGENT_PREFETCH ?? concurrency,
   };
 }
