@@ -147,6 +147,11 @@ export class ManagedKernel {
     return () => this.observers.delete(listener);
   }
 
+  /** Whether a client that sent requests with this session id is still attached. */
+  attached(session: string): boolean {
+    return this.replyListeners.has(session);
+  }
+
   /** Replies on shell, control and stdin to requests sent with this session id. */
   route(session: string, listener: Listener): () => void {
     this.replyListeners.set(session, listener);

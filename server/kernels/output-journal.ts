@@ -22,6 +22,8 @@ export interface JournalMessage {
 export interface RecordedExecution {
   /** msg_id of the execute_request. */
   request_id: string;
+  /** The client session that sent it: while that client is attached, it saves the outputs. */
+  session: string;
   /** As the kernel echoed it in execute_input: how a client finds the cell. */
   code: string;
   execution_count: number | null;
@@ -92,6 +94,7 @@ export class OutputJournal {
     if (type === "execute_input" && isRecord(content)) {
       executions.push({
         request_id: parent.msg_id,
+        session: parent.session,
         code: typeof content.code === "string" ? content.code : "",
         execution_count: typeof content.execution_count === "number" ? content.execution_count : null,
         state: "running",

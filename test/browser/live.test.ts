@@ -45,6 +45,11 @@ test("a tab that joins a busy kernel shows it busy until its cell ends", async (
   await b.page.screenshot({ path: path.join(ARTIFACTS, "live-join-busy.png") });
   await status.filter({ hasText: /^idle$/ }).waitFor({ timeout: 30_000 });
   await b.page.getByTestId("cell").first().getByTestId("output").getByText("slept").waitFor();
+  // The tab that ran the cell saves it; the one that joined only shows it, so no save conflicts.
+  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await b.page.getByTestId("save-state").textContent(), "Saved");
+  await b.page.waitForTimeout(6000); // longer than autosave's quiet time: a save that was coming has come
+  for (const page of [a.page, b.page]) assert.equal(await page.getByRole("alertdialog", { name: "Save conflict" }).count(), 0);
   assert.deepEqual([...a.problems, ...b.problems], []);
   await a.page.close();
   await b.page.close();

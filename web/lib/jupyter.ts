@@ -254,6 +254,8 @@ export interface RecordedExecution {
   ended: string | null;
   events: OutputEvent[];
   lastMsgId: string;
+  /** The client that ran it is still attached, and saves it; else the page that replays it does. */
+  requesterAttached: boolean;
   /** The prompt it waits on: a page opened meanwhile shows it and may answer. */
   input: InputRequest | null;
 }
@@ -373,8 +375,7 @@ class ServicesKernelSession implements KernelSession {
       const kernel = this.kernel();
       const body: unknown = await (await request(c, `${c.settings.baseUrl}api/lightbook/kernels/${encodeURIComponent(kernel.id)}/executions`)).json();
       if (!isJsonObject(body) || !Array.isArray(body.executions)) throw new ApiError('the server sent an unexpected journal');
-      // A replayed run is saved by this page (no other page showed it), so its answered prompt is not remote.
-      return body.executions.map((v) => parseRecordedExecution(v, (header, content) => this.inputRequest(header, content, false)));
+      return body.executions.map((v) => parseRecordedExecution(v, (header, content, remote) => this.inputRequest(header, content, remote)));
     });
   }
 
@@ -471,12 +472,12 @@ class ServicesKernelSession implements KernelSession {
   }
 }
 
-type InputRequestOf = (header: KernelMessage.IHeader<'input_request'>, content: { prompt: string; password: boolean }) => InputRequest;
+type InputRequestOf = (header: KernelMessage.IHeader<'input_request'>, content: { prompt: string; password: boolean }, remote: boolean) => InputRequest;
 
-function parseRecordedInput(value: unknown, inputRequest: InputRequestOf): InputRequest | null {
+function parseRecordedInput(value: unknown, remote: boolean, inputRequest: InputRequestOf): InputRequest | null {
   if (!isJsonObject(value) || !isJsonObject(value.header) || typeof value.prompt !== 'string') return null;
   const header = value.header as unknown as KernelMessage.IHeader<'input_request'>;
-  return typeof header.msg_id === 'string' ? inputRequest(header, { prompt: value.prompt, password: value.password === true }) : null;
+  return typeof header.msg_id === 'string' ? inputRequest(header, { prompt: value.prompt, password: value.password === true }, remote) : null;
 }
 
 function parseRecordedExecution(value: unknown, inputRequest: InputRequestOf): RecordedExecution {
@@ -490,6 +491,7 @@ function parseRecordedExecution(value: unknown, inputRequest: InputRequestOf): R
     if (event) events.push(event);
   }
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  const requesterAttached = value.requester_attached === true;
   return {
     requestId: value.request_id,
     code: value.code,
@@ -499,7 +501,8 @@ function parseRecordedExecution(value: unknown, inputRequest: InputRequestOf): R
     ended: text(value.ended),
     events,
     lastMsgId: value.last_msg_id,
-    input: parseRecordedInput(value.input, inputRequest),
+    requesterAttached,
+    input: parseRecordedInput(value.input, requesterAttached, inputRequest),
   };
 }
 

@@ -1,7 +1,7 @@
 'use client';
 
 // Runs this page did not start: another tab's or a colleague's (shown live), and runs that went
-// on while no page was open (replayed from the server's output journal, then followed live).
+// on before this page opened (replayed from the server's output journal, then followed live).
 // Each is shown in the cell whose source is the code the kernel echoed in execute_input, with its
 // input() prompts; an answer given in any page ends the prompt in every page.
 
@@ -14,7 +14,10 @@ import type { InputRequest, OutputEvent } from './outputs';
 interface Followed {
   cellId: string;
   events: Batcher<OutputEvent>;
-  /** Outputs only this page has (replayed from the journal) are saved by this page. */
+  /**
+   * Another client saves these outputs: the one that ran it, while it is attached. Runs replayed
+   * from the journal whose client has gone are saved by this page.
+   */
   remote: boolean;
 }
 
@@ -84,7 +87,7 @@ export function useOtherExecutions(kernel: KernelSession | null, { cells, dispat
       const inBuffer = new Set(pending.map((e) => e.msgId));
       const skipUntil = new Map<string, string | null>();
       for (const record of records) {
-        const f = follow(record.requestId, record.code, false, record);
+        const f = follow(record.requestId, record.code, record.requesterAttached, record);
         if (!f) continue;
         if (record.executionCount !== null) f.events.push({ kind: 'execute-input', executionCount: record.executionCount, at: record.started });
         for (const event of record.events) f.events.push(event);
