@@ -22,7 +22,9 @@ import h5wasm from "h5wasm/node";
 import pg from "pg";
 import { serverSettings } from "../test/support/jupyter.ts";
 import { startServer, type RunningServer } from "../test/support/server.ts";
-import { agentReady, api, spawnAgent, stopProcess, submitRun, waitForRun, type AgentProcess } from "../test/support/workflow.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { RunModel } from "../server/runs/model.ts";
+import { agentReady, api, spawnAgent, stopProcess, submitRun, type AgentProcess } from "../test/support/workflow.ts";
 import { QUEUE_TUNING } from "../kernel/agent/agent.ts";
 import { writeBenchmarkSection } from "./benchmarks-md.ts";
 import { quantile } from "./stats.ts";
@@ -41,6 +43,9 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 const p95 = (xs: number[]) => quantile(xs, 0.95);
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 const log = (s: string) => process.stdout.write(`${s}\n`);
+/** The 1-minute load average as each part starts (the machine is shared). */
+const loads: Record<string, string> = {};
+const markLoad = (part: string) => (loads[part] = os.loadavg()[0]!.toFixed(1));
 
 async function freshDatabase(): Promise<string> {
   const name = `lb_bench_${randomBytes(5).toString("hex")}`;
@@ -99,6 +104,16 @@ async function bareQueue(): Promise<{ jobsPerSecond: number; latency: number[] }
   await runner.stop();
   await utils.release();
   return { jobsPerSecond: NOOP_TASKS / seconds, latency };
+}
+
+/** Waits for a run's end as cells do: long polling (GET ?wait=), so the end is seen at once, not at the next poll. */
+async function runEnd(server: RunningServer, id: string): Promise<void> {
+  for (;;) {
+    const r = await api<RunModel>(server, "GET", `/api/lightbook/runs/${id}?tasks=0&wait=30000`);
+    if (r.status !== 200) throw new Error(`GET run ${id}: ${r.status}`);
+    if (r.body.state === "succeeded") return;
+    if (r.body.state === "failed" || r.body.state === "cancelled") throw new Error(`run ${id} ${r.body.state}: ${r.body.error}`);
+  }
 }
 
 interface CellResult {
@@ -194,6 +209,7 @@ async function main(): Promise<void> {
     must(await execute(kernel, "1"));
 
     log("2. Lightbook end to end (1 agent, concurrency 4) …");
+    markLoad("noop");
     // Warm up the whole path once.
     must(await execute(kernel, `await workflow.map(workflow.range(50), "noop", {}, { progress: false }); 1`));
     const empty: number[] = [];
@@ -215,21 +231,48 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     const restRun = await submitRun(server, { recipe: { steps: [{ id: "noop", algorithm: "noop", input: { kind: "range", start: 0, stop: NOOP_TASKS } }] } });
-    await waitForRun(server, restRun.id, 300_000);
+    await runEnd(server, restRun.id);
     await api(server, "GET", `/api/lightbook/runs/${restRun.id}/results?limit=100000`);
     const restMs = performance.now() - t0;
+    // 20 ms tasks, best of REPEATS; ideal = tasks × 20 ms / slots. The span (first start → last end
+    // on the agent) leaves out submission and the cell learning of the end; a bare 20 ms timer here
+    // shows the timer slack every task pays.
+    markLoad("sleep");
     const sleepTasks = 400;
-    const t1 = performance.now();
-    const sleepRun = await submitRun(server, { recipe: { steps: [{ id: "s", algorithm: "sleep", params: { ms: 20 }, input: { kind: "range", start: 0, stop: sleepTasks } }] } });
-    await waitForRun(server, sleepRun.id, 300_000);
-    const sleepMs = performance.now() - t1;
     const sleepIdeal = (sleepTasks * 20) / CONCURRENCY;
-    const perTask = await pool.query<{ d: number }>("select avg(extract(epoch from finished_at - started_at)) * 1000 as d from task where run_id = $1", [sleepRun.id]);
+    let sleepMs = Infinity;
+    let sleepSpan = Infinity;
+    for (let i = 0; i < REPEATS; i++) {
+      const t1 = performance.now();
+      const sleepRun = await submitRun(server, { recipe: { steps: [{ id: "s", algorithm: "sleep", params: { ms: 20 }, input: { kind: "range", start: 0, stop: sleepTasks } }] } });
+      await runEnd(server, sleepRun.id);
+      const wall = performance.now() - t1;
+      const span = await pool.query<{ ms: number }>("select extract(epoch from max(finished_at) - min(started_at)) * 1000 as ms from task where run_id = $1", [sleepRun.id]);
+      if (wall < sleepMs) [sleepMs, sleepSpan] = [wall, Number(span.rows[0]!.ms)];
+    }
+    const timer: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      await sleep(20);
+      timer.push(performance.now() - t);
+    }
+    const timerMs = median(timer);
+    // What one durable commit costs on this machine (each task's result is one).
+    await pool.query("create table bench_commit (id int primary key, n int)");
+    await pool.query("insert into bench_commit values (1, 0)");
+    const commits: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      await pool.query("update bench_commit set n = n + 1 where id = 1");
+      commits.push(performance.now() - t);
+    }
+    const commitMs = median(commits);
     log(`   cell no-op ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} tasks/s; REST ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} tasks/s; single-task map ${ms(median(single))} (empty cell ${ms(median(empty))}); enqueue→start ${ms(median(enqueueToStart))}`);
-    log(`   20 ms tasks: ${ms(sleepMs)} for ${sleepTasks} (ideal ${ms(sleepIdeal)}, ${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % overhead; ${ms(Number(perTask.rows[0]!.d))} per task on the agent)`);
+    log(`   20 ms tasks: ${ms(sleepMs)} for ${sleepTasks} (ideal ${ms(sleepIdeal)}, ${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % overhead; span on the agent ${ms(sleepSpan)}, ${((sleepSpan / sleepIdeal - 1) * 100).toFixed(1)} %; a bare 20 ms timer takes ${timerMs.toFixed(1)} ms)`);
 
     if (process.env.BENCH_QUICK) return;
     log(`3. azimuthal integration of ${FRAMES} frames of ${FRAME}×${FRAME} …`);
+    markLoad("azint");
     const scan = await writeScan(dataRoot);
     const loopCode = `import { openH5, AzimuthalIntegrator } from "lightbook/analysis";
 const t0 = performance.now();
@@ -281,12 +324,16 @@ console.log(performance.now() - t0);`;
 Where a one-task map's ${ms(median(single))} go (medians): ${ms(median(enqueueToStart))} from the task row's creation to its start on the agent
 (commit, graphile-worker's NOTIFY, the agent's fetch and \`startTask\`), ${ms(onAgentMs)} on the agent (the no-op, encoding,
 the one statement that stores the result and ends the run), and the rest, about ${ms(median(single) - median(enqueueToStart) - onAgentMs)}, in the cell's HTTP
-requests: the POST that validates the recipe and writes run and tasks through Prisma, the long-poll that wakes on the run's
+requests: the POST that validates the recipe and writes run and tasks (one transaction), the long-poll that wakes on the run's
 NOTIFY, and the results read.
 
-20 ms tasks (\`sleep\`, ${sleepTasks} tasks, one agent with concurrency ${CONCURRENCY}): ${ms(sleepMs)} from POST to the run's end against ${ms(sleepIdeal)} of pure work per slot, **${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % scheduling overhead** (a task takes ${ms(Number(perTask.rows[0]!.d))} on the agent, timer slack included).
+20 ms tasks (\`sleep\`, ${sleepTasks} tasks over REST, one agent with concurrency ${CONCURRENCY}, best of ${REPEATS}; load ${loads.sleep}): ${ms(sleepMs)} from POST to the
+run's end (long polling) against ${ms(sleepIdeal)} of pure work per slot (tasks × 20 ms / slots): **${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % scheduling overhead**.
+On the agent, from the first task's start to the last one's end, ${ms(sleepSpan)} (${((sleepSpan / sleepIdeal - 1) * 100).toFixed(1)} % over ideal); the rest is
+the POST that writes ${sleepTasks} tasks and enqueues their jobs, and the end reaching the client. Timer slack is in both: a bare
+20 ms timer takes ${timerMs.toFixed(1)} ms here (${((timerMs / 20 - 1) * 100).toFixed(1)} % of each task before any scheduling).
 
-Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of ${FRAME}×${FRAME} uint32, read with h5wasm, chunks of ${chunk} frames, best of ${REPEATS}:
+Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of ${FRAME}×${FRAME} uint32, read with h5wasm, chunks of ${chunk} frames, best of ${REPEATS} (load ${loads.azint}):
 
 | where | time | frames/s | speed-up vs the kernel loop |
 | --- | --- | --- | --- |
@@ -294,18 +341,26 @@ Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of $
 | \`workflow.map\`, 1 agent (concurrency 1) | ${ms(one.ms)} | ${(FRAMES / (one.ms / 1000)).toFixed(0)} | ${(loopMs / one.ms).toFixed(2)} |
 | \`workflow.map\`, 2 agents (concurrency 1 each) | ${ms(two.ms)} | ${(FRAMES / (two.ms / 1000)).toFixed(0)} | ${(loopMs / two.ms).toFixed(2)} |
 
-Two agents are ${(one.ms / two.ms).toFixed(2)}× one agent on the two cores. One agent is slower than the loop in the kernel by the
-price of moving the patterns: ${FRAMES} × 1,000 float64 are stored as bytes, then sent to the cell as JSON numbers.
+Two agents are ${(one.ms / two.ms).toFixed(2)}× one agent. Only ${os.cpus().length} cores serve the kernel, the server, PostgreSQL and the agents
+here, so two agents cannot be 2×: the speed-up is bounded by the cores left to them, not by scheduling. The
+patterns (${FRAMES} × 1,000 float64) travel from the agents to the cell as bytes: stored as \`bytea\`, sent as base64 with
+dtype and shape (\`?binary=1\`, the envelope in \`server/runs/result-codec.ts\`), typed arrays again in the cell.
 
-Against the issue's goals: each task costs its slot ${ms((sleepMs * CONCURRENCY) / sleepTasks - 20)} of scheduling here (a start statement, the one
-statement that stores the result and counts it on the run, graphile-worker's batched fetch and completion, timer slack), on a
-machine where the server, PostgreSQL, the kernel and the agent share two cores: < 5 % is reached from tasks of about
-${ms(((sleepMs * CONCURRENCY) / sleepTasks - 20) / 0.05)}, not at 20 ms; with the database and agents on machines of their own the round trips, not the cores, set it. No-op throughput through the whole path is bounded by those
-statements on this machine, not by the queue library (whose bare rate is the first column).
+What a task costs the agent (kernel/agent/task-handler.ts): one statement starts it (committed without waiting for the
+WAL flush: a start lost to a database crash is refused by the attempt fence and retried), one statement stores its result
+and counts it on the run (durable), and graphile-worker fetches and completes jobs in batches. The agent runs
+\`LIGHTBOOK_AGENT_PREFETCH\` jobs (default as many as its slots) beyond its compute slots, so those round trips overlap other tasks'
+work instead of idling a slot. A durable single-row commit took ${ms(commitMs)} during this run (median of 100); every result
+of a run updates the run's row, which stays locked until its commit is flushed, so one run's completions wait for each
+other's disk flushes. The bare queue (first column) has no such row.
+
+Against the issue's goals: **${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} %** scheduling overhead for 20 ms tasks end to end, ${((sleepSpan / sleepIdeal - 1) * 100).toFixed(1)} % on the agent (goal < 5 %),
+at load ${loads.sleep} on ${os.cpus().length} shared cores; 2 agents ${(one.ms / two.ms).toFixed(2)}× one agent with no core free for the second one's full use.
 
 Recovery: a \`kill -9\`ed agent's task restarts on another agent about 10 s later with the defaults
 (heartbeat 2 s, lost after 10 s, the reaper every 2 s, pickup poll 1 s); the fault test
 \`test/integration/workflow-recovery.test.ts\` prints the figure of each run.
+
 `;
     await writeBenchmarkSection("## Distributed sub-workflows", section);
     log("wrote BENCHMARKS.md");
