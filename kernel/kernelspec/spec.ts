@@ -4,6 +4,7 @@
  */
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { frameMallocEnv } from './frame-malloc.ts';
 
 export const KERNEL_NAME = 'lightbook-ts';
 
@@ -14,6 +15,8 @@ export interface KernelJson {
   language: string;
   /** 'message': interrupt_request on control, which stops synchronous loops (SIGINT works too). */
   interrupt_mode: 'signal' | 'message';
+  /** Set in the kernel's environment by whoever starts it (Jupyter does, and our server). */
+  env: Record<string, string>;
   metadata: Record<string, unknown>;
 }
 
@@ -52,6 +55,7 @@ export function kernelJson(): KernelJson {
     display_name: 'TypeScript (Lightbook)',
     language: 'typescript',
     interrupt_mode: 'message',
+    env: frameMallocEnv(),
     metadata: {},
   };
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { frameMallocEnv } from "../../kernel/kernelspec/frame-malloc.ts";
 import type { Logger } from "../log.ts";
 import { PROJECT_ROOT, TSX_LOADER } from "../paths.ts";
 
@@ -16,7 +17,7 @@ export class LocalAgents {
       const child = spawn(process.execPath, ["--import", TSX_LOADER, AGENT_MAIN, "--name", `local-${i + 1}`, "--tags", "local"], {
         cwd: PROJECT_ROOT,
         // They are the server's: a killed server must not leave them running (kernel/agent/main.ts).
-        env: { ...process.env, ...env, LIGHTBOOK_AGENT_EXIT_WITH_PARENT: "1" },
+        env: { ...process.env, ...frameMallocEnv(), ...env, LIGHTBOOK_AGENT_EXIT_WITH_PARENT: "1" },
         stdio: ["ignore", "inherit", "inherit"],
       });
       child.on("exit", (code, signal) => {

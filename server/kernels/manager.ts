@@ -47,7 +47,7 @@ export class KernelManager {
     const connectionFile = path.join(this.opts.runtimeDir, `kernel-${id}.json`);
     const connection = await allocateConnection("127.0.0.1", spec.name);
     await writeConnectionFile(connectionFile, connection);
-    const kernel = new ManagedKernel(id, spec.name, connection, { argv: spec.spec.argv, interruptMode: spec.spec.interrupt_mode, connectionFile, env: { ...process.env, ...this.opts.env, JPY_PARENT_PID: String(process.pid) }, cwd: this.opts.cwd }, this.log);
+    const kernel = new ManagedKernel(id, spec.name, connection, { argv: spec.spec.argv, interruptMode: spec.spec.interrupt_mode, connectionFile, env: { ...process.env, ...spec.spec.env, ...this.opts.env, JPY_PARENT_PID: String(process.pid) }, cwd: this.opts.cwd }, this.log);
     this.kernels.set(id, kernel);
     this.detachJournal.set(id, this.journal.attach(kernel));
     try {

@@ -52,6 +52,11 @@ describe("kernels and sessions through @jupyterlab/services", () => {
     assert.equal(result(second), "'1.000'");
   });
 
+  test("kernels start with the kernelspec's env (glibc tuned to reuse freed frames)", async () => {
+    const run = await execute(kernel, "process.env.GLIBC_TUNABLES");
+    assert.match(result(run), /glibc\.malloc\.mmap_threshold=268435456/);
+  });
+
   test("a thrown error becomes an error reply with a traceback", async () => {
     const run = await execute(kernel, "const a = 1;\nthrow new RangeError('detector saturated');");
     assert.equal(run.reply.status, "error");
