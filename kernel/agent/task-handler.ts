@@ -97,7 +97,7 @@ export function makeTaskHandler(d: TaskHandlerDeps): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     const p = jobPayload.parse(payload);
     const agentId = d.agentId();
-    const started = await startTask(d.pool, p.run_id, p.partition, agentId);
+    const started = await helpers.withPgClient((c) => startTask(c, p.run_id, p.partition, agentId));
     const log = d.log.child({ run: p.run_id, partition: p.partition, job: helpers.job.id });
     if (!started) {
       log.debug('task already ended (cancelled or done): nothing to do');
