@@ -54,7 +54,7 @@ describe("kernels and sessions through @jupyterlab/services", () => {
 
   test("kernels start with the kernelspec's env (glibc tuned to reuse freed frames)", async () => {
     const run = await execute(kernel, "process.env.GLIBC_TUNABLES");
-    assert.match(result(run), /glibc\.malloc\.mmap_threshold=268435456/);
+    assert.match(String(result(run)), /glibc\.malloc\.mmap_threshold=268435456/);
   });
 
   test("a thrown error becomes an error reply with a traceback", async () => {
