@@ -1,9 +1,10 @@
 // Drag to reorder cells (issue #6): the handle's drop moves the cell, keeps its outputs, and saves.
 
+import path from "node:path";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { browserSuite, newNotebook, openPage, savedNotebook, waitForIdle } from "../support/notebook-page.ts";
+import { ARTIFACTS, browserSuite, newNotebook, openPage, savedNotebook, waitForIdle } from "../support/notebook-page.ts";
 
 const suite = browserSuite();
 
@@ -32,7 +33,17 @@ test("dragging cell 3 above cell 1 reorders the notebook, keeps outputs, and sur
   await saveState(page, "saved");
 
   // Dropped on cell 1's gutter, clear of its editor (which takes text drops).
-  await page.getByRole("button", { name: "Drag cell 3" }).dragTo(cells(page).nth(0), { targetPosition: { x: 30, y: 30 } });
+  await page.getByRole("button", { name: "Drag cell 3" }).hover();
+  await page.mouse.down();
+  const target = (await cells(page).nth(0).boundingBox())!;
+  await page.mouse.move(target.x + 30, target.y + 30, { steps: 5 });
+  // While dragging, a marker shows where the cell lands: above cell 1.
+  await page.locator('[data-testid="cell"][data-drop-side="before"]').waitFor({ timeout: 10_000 });
+  assert.equal(await cells(page).nth(0).getAttribute("data-drop-side"), "before");
+  assert.equal(await page.locator("[data-drop-side]").count(), 1);
+  await page.screenshot({ path: path.join(ARTIFACTS, "reorder-drop-marker.png") });
+  await page.mouse.up();
+  assert.equal(await page.locator("[data-drop-side]").count(), 0, "the marker goes with the drop");
   assert.deepEqual(await sources(page), ['"third"', '"first"', '"second"']);
   await cells(page).nth(0).getByTestId("output").getByText(/third/).waitFor();
   await saveState(page, "unsaved");

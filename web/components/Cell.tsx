@@ -8,6 +8,14 @@ import CodeEditor, { type EditorExit, type EditorLanguage, type RunMode } from '
 import OutputArea from './OutputArea';
 import StdinPrompt from './StdinPrompt';
 
+/** Dragging cells by their handle: the notebook tracks which cell is dragged and where it would land. */
+export interface CellDrag {
+  start: (id: string) => void;
+  over: (id: string) => void;
+  end: () => void;
+  drop: (draggedId: string, targetId: string) => void;
+}
+
 interface Props {
   cell: CellModel;
   /** 1-based position, used in accessible names. */
@@ -20,8 +28,9 @@ interface Props {
   dispatch: Dispatch<NotebookAction>;
   onRun: (id: string, source: string, mode: RunMode) => void;
   onExitEditor: (id: string, exit: EditorExit) => void;
-  /** A cell dragged by its handle was dropped on this one. */
-  onDropCell: (draggedId: string, targetId: string) => void;
+  drag: CellDrag;
+  /** Where the dragged cell would land if dropped on this one: shown as a marker line. */
+  dropSide: 'before' | 'after' | undefined;
   help: KernelHelp | undefined;
 }
 
@@ -53,7 +62,7 @@ function RenderedMarkdown({ source }: { source: string }) {
 /** Our own drag data type, so dropped text or files (which the editors take) are never taken for a cell. */
 const CELL_DRAG_TYPE = 'application/x-lightbook-cell';
 
-function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun, onExitEditor, onDropCell, help }: Props) {
+function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun, onExitEditor, drag, dropSide, help }: Props) {
   const { id } = cell;
   const rendered = cell.kind === 'markdown' && !cell.editing;
   const container = useRef<HTMLDivElement>(null);
@@ -74,6 +83,7 @@ function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun,
       data-cell-id={id}
       data-cell-type={cell.kind}
       data-selected={selected}
+      data-drop-side={dropSide}
       role="group"
       aria-label={`Cell ${number}`}
       className={`cell cell-${cell.kind}${selected ? ' cell-selected' : ''}`}
@@ -84,12 +94,13 @@ function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun,
         if (!e.dataTransfer.types.includes(CELL_DRAG_TYPE)) return;
         e.preventDefault();
         e.dataTransfer.dropEffect = 'move';
+        drag.over(id);
       }}
       onDrop={(e) => {
         const dragged = e.dataTransfer.getData(CELL_DRAG_TYPE);
         if (!dragged) return;
         e.preventDefault();
-        onDropCell(dragged, id);
+        drag.drop(dragged, id);
       }}
     >
       <div className="cell-gutter">
@@ -102,7 +113,9 @@ function Cell({ cell, number, isFirst, isLast, selected, focus, dispatch, onRun,
           onDragStart={(e) => {
             e.dataTransfer.setData(CELL_DRAG_TYPE, id);
             e.dataTransfer.effectAllowed = 'move';
+            drag.start(id);
           }}
+          onDragEnd={drag.end}
         >
           ⠿
         </button>

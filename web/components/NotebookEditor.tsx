@@ -3,7 +3,7 @@
 // The notebook page: loads the file, attaches a kernel session, and runs and saves cells.
 // Document state lives in a pure reducer (lib/notebookModel.ts); this component owns the I/O.
 
-import { useCallback, useEffect, useReducer, useRef, useState, type FocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type FocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react';
 import { batcher } from '../lib/batch';
 import { downloadFile } from '../lib/download';
 import { notebookToHtml } from '../lib/exportHtml';
@@ -15,7 +15,7 @@ import { useNotebookSave } from '../lib/useNotebookSave';
 import { useOtherExecutions } from '../lib/useOtherExecutions';
 import type { OutputEvent } from '../lib/outputs';
 import { fileName } from '../lib/paths';
-import Cell from './Cell';
+import Cell, { type CellDrag } from './Cell';
 import DataBrowser from './DataBrowser';
 import type { EditorExit, RunMode } from './CodeEditor';
 import type { KernelDisplayStatus } from './KernelStatusBadge';
@@ -194,11 +194,24 @@ export default function NotebookEditor({ path }: { path: string }) {
 
   // A dragged cell takes the place of the one it is dropped on, by the same move as the ↑/↓ buttons.
   // An id no longer present gives an index of -1, which the reducer's bounds check rejects.
-  const dropCell = useCallback((draggedId: string, targetId: string) => {
-    const { cells } = latest.current.state;
-    const delta = cells.findIndex((c) => c.id === targetId) - cells.findIndex((c) => c.id === draggedId);
-    if (delta !== 0) dispatch({ type: 'move', id: draggedId, delta });
-  }, []);
+  const [dragging, setDragging] = useState<{ id: string; over: string | null } | null>(null);
+  const cellDrag = useMemo<CellDrag>(
+    () => ({
+      start: (id) => setDragging({ id, over: null }),
+      over: (id) => setDragging((d) => (d && d.over !== id ? { ...d, over: id } : d)),
+      end: () => setDragging(null),
+      drop: (draggedId, targetId) => {
+        setDragging(null);
+        const { cells } = latest.current.state;
+        const delta = cells.findIndex((c) => c.id === targetId) - cells.findIndex((c) => c.id === draggedId);
+        if (delta !== 0) dispatch({ type: 'move', id: draggedId, delta });
+      },
+    }),
+    [],
+  );
+  const draggedIndex = dragging ? cells.findIndex((c) => c.id === dragging.id) : -1;
+  const dropSide = (index: number, id: string): 'before' | 'after' | undefined =>
+    dragging?.over !== id || index === draggedIndex ? undefined : index < draggedIndex ? 'before' : 'after';
 
   // Focus after a run follows JupyterLab: command mode, except in a cell just added to type in.
   const runCell = useCallback(
@@ -408,7 +421,8 @@ export default function NotebookEditor({ path }: { path: string }) {
             dispatch={dispatch}
             onRun={runCell}
             onExitEditor={onExitEditor}
-            onDropCell={dropCell}
+            drag={cellDrag}
+            dropSide={dropSide(i, cell.id)}
             help={kernel ?? undefined}
           />
         ))}
