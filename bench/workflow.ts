@@ -342,7 +342,7 @@ Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of $
 | \`workflow.map\`, 2 agents (concurrency 1 each) | ${ms(two.ms)} | ${(FRAMES / (two.ms / 1000)).toFixed(0)} | ${(loopMs / two.ms).toFixed(2)} |
 
 Two agents are ${(one.ms / two.ms).toFixed(2)}× one agent. Only ${os.cpus().length} cores serve the kernel, the server, PostgreSQL and the agents
-here, so two agents cannot be 2×: the speed-up is bounded by the cores left to them, not by scheduling. The
+here, so two agents cannot be 2×; repeats on this shared machine differ by up to 1.5×. The
 patterns (${FRAMES} × 1,000 float64) travel from the agents to the cell as bytes: stored as \`bytea\`, sent as base64 with
 dtype and shape (\`?binary=1\`, the envelope in \`server/runs/result-codec.ts\`), typed arrays again in the cell.
 
@@ -355,7 +355,7 @@ of a run updates the run's row, which stays locked until its commit is flushed, 
 other's disk flushes. The bare queue (first column) has no such row.
 
 Against the issue's goals: **${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} %** scheduling overhead for 20 ms tasks end to end, ${((sleepSpan / sleepIdeal - 1) * 100).toFixed(1)} % on the agent (goal < 5 %),
-at load ${loads.sleep} on ${os.cpus().length} shared cores; 2 agents ${(one.ms / two.ms).toFixed(2)}× one agent with no core free for the second one's full use.
+at load ${loads.sleep} on ${os.cpus().length} shared cores; 2 agents ${(one.ms / two.ms).toFixed(2)}× one agent (goal: near-linear while cores are free; none is free here).
 
 Recovery: a \`kill -9\`ed agent's task restarts on another agent about 10 s later with the defaults
 (heartbeat 2 s, lost after 10 s, the reaper every 2 s, pickup poll 1 s); the fault test
