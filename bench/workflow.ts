@@ -26,6 +26,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { RunModel } from "../server/runs/model.ts";
 import { agentReady, api, spawnAgent, stopProcess, submitRun, type AgentProcess } from "../test/support/workflow.ts";
 import { QUEUE_TUNING } from "../kernel/agent/agent.ts";
+import { frameMallocEnv } from "../kernel/kernelspec/frame-malloc.ts";
 import { writeBenchmarkSection } from "./benchmarks-md.ts";
 import { quantile } from "./stats.ts";
 
@@ -198,8 +199,10 @@ async function main(): Promise<void> {
   try {
     server = await startServer({ web: false, databaseUrl, stateDir: state, env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_LOG_LEVEL: "warn" } });
     const dataRoot = path.join(state, "data");
-    const quiet = { LIGHTBOOK_LOG_LEVEL: "warn", LIGHTBOOK_AGENT_HEARTBEAT_MS: "", LIGHTBOOK_AGENT_LOST_MS: "" };
-    const a1 = spawnAgent(databaseUrl, "bench-1", { concurrency: CONCURRENCY, dataRoot, env: quiet });
+    // Quiet agents, started as the server starts its local ones (and kernels): with the frame-sized
+    // malloc settings, so the kernel loop and the agents read frames alike.
+    const agentEnv = { LIGHTBOOK_LOG_LEVEL: "warn", LIGHTBOOK_AGENT_HEARTBEAT_MS: "", LIGHTBOOK_AGENT_LOST_MS: "", ...frameMallocEnv() };
+    const a1 = spawnAgent(databaseUrl, "bench-1", { concurrency: CONCURRENCY, dataRoot, env: agentEnv });
     agents.push(a1);
     await agentReady(a1);
     const settings = serverSettings(server);
@@ -289,7 +292,7 @@ console.log(performance.now() - t0);`;
     await a1.exited;
     const chunk = 25;
     const mapCode = `(await workflow.map(frames(${JSON.stringify(scan)}, "/data"), "azint", ${JSON.stringify(AZINT)}, { chunk: ${chunk}, progress: false })).length`;
-    const b1 = spawnAgent(databaseUrl, "frames-1", { concurrency: 1, dataRoot, env: quiet });
+    const b1 = spawnAgent(databaseUrl, "frames-1", { concurrency: 1, dataRoot, env: agentEnv });
     agents.push(b1);
     await agentReady(b1);
     const loops: number[] = [];
@@ -298,7 +301,7 @@ console.log(performance.now() - t0);`;
       loops.push(Number(must(await execute(kernel, loopCode)).text.trim()));
       ones.push(must(await execute(kernel, mapCode)).ms);
     }
-    const b2 = spawnAgent(databaseUrl, "frames-2", { concurrency: 1, dataRoot, env: quiet });
+    const b2 = spawnAgent(databaseUrl, "frames-2", { concurrency: 1, dataRoot, env: agentEnv });
     agents.push(b2);
     await agentReady(b2);
     const twos: number[] = [];
