@@ -336,7 +336,7 @@ On the agent, from the first task's start to the last one's end, ${ms(sleepSpan)
 the POST that writes ${sleepTasks} tasks and enqueues their jobs, and the end reaching the client. Timer slack is in both: a bare
 20 ms timer takes ${timerMs.toFixed(1)} ms here (${((timerMs / 20 - 1) * 100).toFixed(1)} % of each task before any scheduling).
 
-Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of ${FRAME}×${FRAME} uint32, read with h5wasm, chunks of ${chunk} frames, best of ${REPEATS} (load ${loads.azint}):
+Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of ${FRAME}×${FRAME} uint32, read by the analysis library (whole gzip chunks inflated by Node's zlib), chunks of ${chunk} frames, best of ${REPEATS} (load ${loads.azint}):
 
 | where | time | frames/s | speed-up vs the kernel loop |
 | --- | --- | --- | --- |
