@@ -25,11 +25,16 @@ export interface StdinGlobals {
   input: InputFunction;
 }
 
-/** The `input` global; `requester()` is the running cell's, or undefined. */
-export function inputFunction(requester: () => StdinRequester | undefined): InputFunction {
+/**
+ * The `input` global; `requester()` is the running cell's, or undefined. What the cell printed is
+ * flushed first (as ipykernel does), so frontends show it above the prompt: streams and stdin are
+ * different channels, and a stream still waiting to be coalesced would otherwise arrive after it.
+ */
+export function inputFunction(requester: () => StdinRequester | undefined, flushOutput: () => void): InputFunction {
   return async (prompt = '', options = {}) => {
     const stdin = requester();
     if (!stdin) throw new StdinNotImplementedError();
+    flushOutput();
     return stdin.input(String(prompt), options.password ?? false);
   };
 }

@@ -72,7 +72,7 @@ export class TypeScriptHandler implements JupyterHandler {
       },
       cellSignal: () => this.#running?.signal,
     });
-    defineGlobals({ comms: this.#comms, input: inputFunction(() => this.#stdin) });
+    defineGlobals({ comms: this.#comms, input: inputFunction(() => this.#stdin, () => this.output.flush()) });
   }
 
   kernelInfo(): KernelInfoReply {

@@ -65,7 +65,12 @@ async function select(h5web: FrameLocator, entityPath: string): Promise<void> {
   const parts = entityPath.split("/").filter(Boolean);
   for (let i = 1; i <= parts.length; i++) {
     const item = h5web.locator(`[role="treeitem"][data-path="/${parts.slice(0, i).join("/")}"]`);
-    if ((await item.getAttribute("aria-selected")) !== "true" && (await item.getAttribute("aria-expanded")) !== "true") await item.click();
+    if ((await item.getAttribute("aria-selected")) !== "true" && (await item.getAttribute("aria-expanded")) !== "true") {
+      await item.click();
+      // One step at a time, as a user clicks: switching visualizations while one is still being
+      // created can make H5Web's canvas (react-three-fiber) attach events to a detached node.
+      await h5web.locator(`[role="treeitem"][data-path="/${parts.slice(0, i).join("/")}"][aria-selected="true"]`).waitFor();
+    }
   }
   await h5web.locator(`[role="treeitem"][data-path="${entityPath}"][aria-selected="true"]`).waitFor();
 }
@@ -137,6 +142,7 @@ test("the notebook's data panel inserts code that loads the dataset selected in 
   assert.equal(await insert.isDisabled(), true, "a group is selected at first");
   await select(h5web, "/entry/data/data");
   await panel.getByText("/entry/data/data", { exact: true }).waitFor();
+  await waitForCanvas(h5web.getByRole("figure").locator("canvas").first(), (p) => p.colours > 10);
   await page.screenshot({ path: path.join(ARTIFACTS, "data-panel.png") });
   await insert.click();
   await panel.getByRole("button", { name: "Close data browser" }).click();

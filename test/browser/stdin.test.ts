@@ -58,6 +58,8 @@ test("a prompt shows in every tab on the kernel; the one answered in another tab
   const watched = b.page.getByTestId("cell").first();
   const box = watched.getByRole("textbox", { name: "Operator:" });
   await box.waitFor({ timeout: 30_000 });
+  // The watched run's outputs are batched for a few milliseconds, so its stream may land just after the prompt.
+  await watched.getByTestId("output").getByText("before").waitFor({ timeout: 10_000 });
   assert.equal(await watched.getByTestId("output").textContent(), "before\nOperator: ", "what the run printed shows above the prompt");
   await b.page.screenshot({ path: path.join(ARTIFACTS, "stdin-other-tab.png") });
   await box.fill("Ada");

@@ -32,6 +32,20 @@ describe('stdin', () => {
     assert.equal(request.parent_header.msg_id, reply.parent_header.msg_id);
   });
 
+  it('sends what the cell printed before the prompt (as ipykernel flushes before input_request)', async () => {
+    const seen: string[] = [];
+    const unsubscribe = kernel.client.onMessage((m) => {
+      if (m.header.msg_type === 'stream' || m.header.msg_type === 'input_request') seen.push(m.header.msg_type);
+    });
+    const asked = kernel.nextMessage(isInputRequest);
+    const running = kernel.execute('console.log("before");\nawait input("Operator: ")', { allow_stdin: true });
+    const request = await asked;
+    unsubscribe();
+    assert.deepEqual(seen, ['stream', 'input_request']);
+    await answer(request, 'Ada');
+    await running;
+  });
+
   it('marks password prompts', async () => {
     const asked = kernel.nextMessage(isInputRequest);
     const running = kernel.execute('(await input("Token: ", { password: true })).length', { allow_stdin: true });
