@@ -1,5 +1,8 @@
-/** h5grove's `/meta/` and `/paths/` answers, from h5wasm's objects as located by {@link LinkedFiles}. */
-import type { LinkedFiles, RawObject } from "./locate.ts";
+/**
+ * h5grove's `/meta/` answers, from h5wasm's objects as the library locates them: h5grove describes
+ * objects by their HDF5 type and attribute types, which the library's values do not carry.
+ */
+import { H5File, type RawObject } from "../../kernel/analysis/hdf5/file.ts";
 import { type GroveAttribute, type GroveEntity, groveType } from "./types.ts";
 
 function entityName(objectPath: string): string {
@@ -24,16 +27,15 @@ function describe(name: string, object: RawObject): GroveEntity {
 }
 
 /** The entity at `objectPath`; a group comes with its children, one level deep (h5grove's depth 1). */
-export async function entityMeta(files: LinkedFiles, objectPath: string, withChildren = true): Promise<GroveEntity> {
+export function entityMeta(h5: H5File, objectPath: string, withChildren = true): GroveEntity {
   const name = entityName(objectPath);
-  const located = await files.locate(objectPath);
+  const located = h5.locate(objectPath);
   if (located.kind === "soft_link") return { kind: "soft_link", name, target_path: located.target };
   if (located.kind === "external_link") return { kind: "external_link", name, target_file: located.file, target_path: located.target };
-  const entity = describe(name, located.object);
+  const object = H5File.rawObject(located);
+  const entity = describe(name, object);
   if (entity.kind !== "group" || !withChildren) return entity;
   const base = objectPath === "/" ? "" : objectPath.replace(/\/+$/, "");
-  const keys = "keys" in located.object ? located.object.keys() : [];
-  const children: GroveEntity[] = [];
-  for (const key of keys) children.push(await entityMeta(files, `${base}/${key}`, false));
-  return { ...entity, children };
+  const keys = "keys" in object ? object.keys() : [];
+  return { ...entity, children: keys.map((key) => entityMeta(h5, `${base}/${key}`, false)) };
 }

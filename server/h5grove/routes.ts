@@ -8,12 +8,11 @@ import { Router } from "express";
 import { z } from "zod";
 import { DataRootError, Hdf5Error, MissingFilterError, NotFoundError, ParameterError } from "../../kernel/analysis/errors.ts";
 import { isNumeric } from "../../kernel/analysis/hdf5/dtype.ts";
-import { type H5File, openH5 } from "../../kernel/analysis/hdf5/file.ts";
+import { H5File, openH5 } from "../../kernel/analysis/hdf5/file.ts";
 import type { NumericArray } from "../../kernel/analysis/hdf5/types.ts";
 import { HttpError } from "../errors.ts";
 import { parseQuery } from "../http/validate.ts";
 import { entityMeta } from "./entities.ts";
-import { LinkedFiles } from "./locate.ts";
 import { parseSelection, resolveSelection, SelectionError } from "./selection.ts";
 import { H5T } from "./types.ts";
 import { readEnumSelection, readSelection, toBytes, toJson, toNpy } from "./values.ts";
@@ -53,26 +52,25 @@ export function h5groveRoutes(dataRoot: string): Router {
   const root = realpathSync(dataRoot);
 
   /** Runs `read` on the open file (and the files its links lead to), closing them after. */
-  async function withFile<T>(file: string, objectPath: string, read: (h5: H5File, files: LinkedFiles) => T | Promise<T>): Promise<T> {
+  async function withFile<T>(file: string, objectPath: string, read: (h5: H5File) => T | Promise<T>): Promise<T> {
     let h5: H5File;
     try {
       h5 = await openH5(file, { root });
     } catch (e: unknown) {
       throw toHttpError(e, file);
     }
-    const files = new LinkedFiles(root, h5);
     try {
-      return await read(h5, files);
+      return await read(h5);
     } catch (e: unknown) {
       throw toHttpError(e, file, objectPath);
     } finally {
-      files.close();
+      h5.close();
     }
   }
 
   r.get(`${H5GROVE_PREFIX}/meta/`, async (req, res) => {
     const q = parseQuery(entityQuery, req.query);
-    res.json(await withFile(q.file, q.path, (_h5, files) => entityMeta(files, q.path)));
+    res.json(await withFile(q.file, q.path, (h5) => entityMeta(h5, q.path)));
   });
 
   r.get(`${H5GROVE_PREFIX}/attr/`, async (req, res) => {
@@ -90,18 +88,19 @@ export function h5groveRoutes(dataRoot: string): Router {
 
   r.get(`${H5GROVE_PREFIX}/data/`, async (req, res) => {
     const q = parseQuery(dataQuery, req.query);
-    const reply = await withFile(q.file, q.path, async (h5, files): Promise<{ body: string | Buffer; attachment?: string }> => {
+    const reply = await withFile(q.file, q.path, async (h5): Promise<{ body: string | Buffer; attachment?: string }> => {
       const dataset = h5.dataset(q.path);
       const selection = resolveSelection(q.selection === undefined ? [] : parseSelection(q.selection), dataset.shape);
       let data: NumericArray;
       if (isNumeric(dataset.dtype)) {
         data = readSelection(dataset, selection);
       } else {
-        const located = await files.locate(q.path);
-        if (located.kind !== "object" || !("slice" in located.object)) throw new NotFoundError(`${q.path} is not a dataset`);
+        const located = h5.locate(q.path);
+        const object = located.kind === "dataset" ? H5File.rawObject(located) : undefined;
+        if (!object || !("slice" in object)) throw new NotFoundError(`${q.path} is not a dataset`);
         // Strings, compounds…: metadata-like datasets, as JSON values of the whole dataset.
-        if (located.object.metadata.type !== H5T.ENUM && q.format === "json" && q.selection === undefined) return { body: JSON.stringify(located.object.json_value) };
-        data = readEnumSelection(located.object, dataset.shape, selection);
+        if (object.metadata.type !== H5T.ENUM && q.format === "json" && q.selection === undefined) return { body: JSON.stringify(object.json_value) };
+        data = readEnumSelection(object, dataset.shape, selection);
       }
       if (q.format === "bin") return { body: toBytes(data, q.dtype === "origin" && !dataset.dtype.littleEndian) };
       if (q.format === "npy") return { body: toNpy(data, selection.shape), attachment: "data.npy" };

@@ -16,6 +16,8 @@ import type { Attrs, H5Node } from "./types.ts";
 type RawFile = InstanceType<typeof h5wasm.File>;
 type RawGroup = InstanceType<typeof h5wasm.Group>;
 type RawDataset = InstanceType<typeof h5wasm.Dataset>;
+/** An h5wasm object with attributes: group, dataset or named datatype. */
+export type RawObject = Extract<NonNullable<ReturnType<RawFile["get"]>>, { attrs: unknown }>;
 
 export interface OpenOptions {
   /** Data root to resolve against; defaults to LIGHTBOOK_DATA_ROOT. */
@@ -36,11 +38,21 @@ export async function openH5(file: string, options: OpenOptions = {}): Promise<H
 }
 
 /** What a path inside a file resolved to, possibly in a file reached through an external link. */
-interface Resolved {
+export interface Resolved {
   owner: H5File;
   path: string;
   kind: "group" | "dataset";
 }
+
+/**
+ * What a path names: an object (in this file or one reached through external links), or, as its
+ * last component, a link that leads nowhere — a browser shows such links (h5grove's soft_link and
+ * external_link entities) where reads refuse them with `error`.
+ */
+export type Located =
+  | Resolved
+  | { kind: "soft_link"; target: string; error: Error }
+  | { kind: "external_link"; file: string; target: string; error: Error };
 
 export class H5File {
   /** The linked files opened to follow external links, closed with this one. */
@@ -194,26 +206,53 @@ export class H5File {
     return typeof link.filename === "string" && typeof link.obj_path === "string" ? { filename: link.filename, obj_path: link.obj_path } : undefined;
   }
 
-  /** Walks `objectPath` one component at a time, crossing external links into linked files. */
-  #resolve(objectPath: string): Resolved {
+  /**
+   * Walks `objectPath` one component at a time, crossing external links into linked files (which
+   * must be under the data root). A broken soft or external link is returned when it is the last
+   * component and refused anywhere else.
+   */
+  locate(objectPath: string): Located {
     const parts = objectPath.split("/").filter((p) => p !== "" && p !== ".");
     let current = "";
     for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1;
       current = `${current}/${part}`;
       const external = this.#externalLink(current, objectPath);
       if (external) {
-        const rest = parts.slice(i + 1).join("/");
-        return this.#linkedFile(external.filename, current).#resolve(`${external.obj_path}/${rest}`);
+        let linked: H5File;
+        try {
+          linked = this.#linkedFile(external.filename, current);
+        } catch (e) {
+          if (last && (e instanceof NotFoundError || e instanceof DataRootError)) return { kind: "external_link", file: external.filename, target: external.obj_path, error: e };
+          throw e;
+        }
+        return linked.locate(`${external.obj_path}/${parts.slice(i + 1).join("/")}`);
       }
       const type = this.#module.get_type(this.#raw.file_id, current);
-      if (type === this.#module.H5G_LINK) throw new NotFoundError(`soft link ${current} points to a missing object`, { file: this.file, dataset: objectPath });
+      if (type === this.#module.H5G_LINK) {
+        const error = new NotFoundError(`soft link ${current} points to a missing object`, { file: this.file, dataset: objectPath });
+        if (!last) throw error;
+        return { kind: "soft_link", target: this.#module.get_symbolic_link(this.#raw.file_id, current) as string, error };
+      }
       if (type < 0) throw new NotFoundError("no such group or dataset", { file: this.file, dataset: objectPath });
       if (type === this.#module.H5G_DATASET) {
-        if (i < parts.length - 1) throw new NotFoundError(`${current} is a dataset, not a group`, { file: this.file, dataset: objectPath });
+        if (!last) throw new NotFoundError(`${current} is a dataset, not a group`, { file: this.file, dataset: objectPath });
         return { owner: this, path: current, kind: "dataset" };
       }
     }
     return { owner: this, path: current === "" ? "/" : current, kind: "group" };
+  }
+
+  /** The h5wasm object at a located path (for what the library's values do not carry, e.g. HDF5 types). */
+  static rawObject(located: Resolved): RawObject {
+    return located.owner.#raw.get(located.path) as RawObject;
+  }
+
+  /** {@link locate}, refusing links that lead nowhere. */
+  #resolve(objectPath: string): Resolved {
+    const located = this.locate(objectPath);
+    if (located.kind === "soft_link" || located.kind === "external_link") throw located.error;
+    return located;
   }
 
   /** Opens (once) the file an external link names, resolved like HDF5 does: relative to this file's folder. */
