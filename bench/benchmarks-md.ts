@@ -7,7 +7,9 @@ export async function writeBenchmarkSection(heading: string, section: string): P
   const old = await readFile(file, "utf8").catch(() => "# Benchmarks\n\n");
   const start = old.indexOf(heading);
   const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
-  const updated = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : old.slice(end + 1)}`;
+  // One blank line between sections, whatever the section's own ending.
+  const body = `${section.trimEnd()}\n`;
+  const updated = start < 0 ? `${old.trimEnd()}\n\n${body}` : `${old.slice(0, start)}${body}${end < 0 ? "" : `\n${old.slice(end + 1)}`}`;
   await writeFile(file, updated);
 }
 

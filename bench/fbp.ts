@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { fbp } from "../kernel/analysis/tomo/fbp.ts";
+import { fbp } from "../analysis/tomo/fbp.ts";
 import { pythonBenchEnv, writeBenchmarkSection } from "./benchmarks-md.ts";
 
 function arg(name: string, fallback: number): number {
@@ -56,7 +56,11 @@ let theirs: number;
 try {
   const file = path.join(dir, "sinogram.bin");
   await writeFile(file, new Uint8Array(data.buffer));
-  const { stdout } = await promisify(execFile)("/usr/bin/python3", [path.join(import.meta.dirname, "fbp_skimage.py"), file, String(SIZE), String(ANGLES), "1"], { env: pythonBenchEnv() });
+  const { stdout } = await promisify(execFile)(
+    "/usr/bin/python3",
+    [path.join(import.meta.dirname, "fbp_skimage.py"), file, String(SIZE), String(ANGLES), "1"],
+    { env: pythonBenchEnv() },
+  );
   theirs = Number(stdout.trim());
 } finally {
   await rm(dir, { recursive: true, force: true });

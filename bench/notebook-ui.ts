@@ -14,6 +14,7 @@
  */
 import os from "node:os";
 import type { Browser, Page } from "playwright-core";
+import { LIGHTBOOK_KERNEL } from "../contracts/kernelspec.ts";
 import { launchChromium } from "../test/support/browser.ts";
 import { startServer, type RunningServer } from "../test/support/server.ts";
 import { writeBenchmarkSection } from "./benchmarks-md.ts";
@@ -26,7 +27,8 @@ const TITLE = "## Notebook UI (200-cell notebook)";
 
 function notebookWithOutputs(): unknown {
   const cells = Array.from({ length: CELLS }, (_, i) => {
-    if (i % 10 === 0) return { id: `md${i}`, cell_type: "markdown", metadata: {}, source: `## Step ${i / 10}\n\nIntensity $I(q) = \\sum_i f_i^2$ for frame **${i}**.` };
+    if (i % 10 === 0)
+      return { id: `md${i}`, cell_type: "markdown", metadata: {}, source: `## Step ${i / 10}\n\nIntensity $I(q) = \\sum_i f_i^2$ for frame **${i}**.` };
     const lines = Array.from({ length: 10 }, (_, l) => `frame ${i} line ${l}: sum=${(i * 37 + l * 11) % 997}`).join("\n");
     return {
       id: `c${i}`,
@@ -40,7 +42,7 @@ function notebookWithOutputs(): unknown {
       ],
     };
   });
-  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "lightbook-ts", display_name: "TypeScript (Lightbook)", language: "typescript" } }, cells };
+  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { ...LIGHTBOOK_KERNEL } }, cells };
 }
 
 async function put(server: RunningServer, name: string, content: unknown): Promise<void> {
@@ -66,7 +68,12 @@ async function coldLoad(browser: Browser, server: RunningServer): Promise<LoadTi
   await page.goto(`${server.url}?token=${server.token}`);
   await page.goto(`${server.url}notebooks/big.ipynb`);
   const last = page.getByRole("textbox", { name: `Cell ${CELLS} input` });
-  await page.getByTestId("cell").nth(CELLS - 1).getByTestId("output").getByText(String((CELLS - 1) * 1000), { exact: true }).waitFor({ timeout: 120_000 });
+  await page
+    .getByTestId("cell")
+    .nth(CELLS - 1)
+    .getByTestId("output")
+    .getByText(String((CELLS - 1) * 1000), { exact: true })
+    .waitFor({ timeout: 120_000 });
   // Interactive: a key typed into the last cell is on screen (measured on the page's own clock).
   await last.click();
   // The observer is in place before the key is pressed, and the wait for it has a timeout.
@@ -82,9 +89,15 @@ async function coldLoad(browser: Browser, server: RunningServer): Promise<LoadTi
   });
   await page.keyboard.type("x");
   const interactive = await page.evaluate(() =>
-    Promise.race([(window as unknown as { __typed: Promise<number> }).__typed, new Promise<number>((_, reject) => setTimeout(() => reject(new Error("the key never showed")), 30_000))]),
+    Promise.race([
+      (window as unknown as { __typed: Promise<number> }).__typed,
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error("the key never showed")), 30_000)),
+    ]),
   );
-  await page.getByTestId("kernel-status").filter({ hasText: /^idle$/ }).waitFor({ timeout: 120_000 });
+  await page
+    .getByTestId("kernel-status")
+    .filter({ hasText: /^idle$/ })
+    .waitFor({ timeout: 120_000 });
   const kernelIdle = await page.evaluate(() => performance.now());
   const fcp = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN);
   await context.close();
@@ -145,7 +158,10 @@ try {
   const page = await context.newPage();
   await page.goto(`${server.url}?token=${server.token}`);
   await page.goto(`${server.url}notebooks/big.ipynb`);
-  await page.getByTestId("kernel-status").filter({ hasText: /^idle$/ }).waitFor({ timeout: 120_000 });
+  await page
+    .getByTestId("kernel-status")
+    .filter({ hasText: /^idle$/ })
+    .waitFor({ timeout: 120_000 });
   const latencies = await keystrokeLatencies(page);
   const frames = await scrollFrameTimes(page);
   await context.close();
@@ -163,7 +179,11 @@ try {
     "| --- | ---: | ---: | ---: |",
     ...(["fcp", "interactive", "kernelIdle"] as const).map((k) => {
       const values = loads.map((l) => l[k]);
-      const name = { fcp: "first contentful paint", interactive: "interactive: all cells and outputs shown, a key typed into cell 200 on screen", kernelIdle: "kernel session attached and idle" }[k];
+      const name = {
+        fcp: "first contentful paint",
+        interactive: "interactive: all cells and outputs shown, a key typed into cell 200 on screen",
+        kernelIdle: "kernel session attached and idle",
+      }[k];
       return `| ${name} | ${ms(median(values))} | ${ms(Math.min(...values))} | ${ms(Math.max(...values))} |`;
     }),
     "",

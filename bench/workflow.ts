@@ -12,7 +12,6 @@
  *     loop in one kernel.
  * Needs 2 free cores; run alone (flock /tmp/benchmarks.lock).
  */
-import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,15 +22,14 @@ import pg from "pg";
 import { serverSettings } from "../test/support/jupyter.ts";
 import { startServer, type RunningServer } from "../test/support/server.ts";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunModel } from "../server/runs/model.ts";
+import { LIGHTBOOK_KERNEL } from "../contracts/kernelspec.ts";
 import { agentReady, api, spawnAgent, stopProcess, submitRun, type AgentProcess } from "../test/support/workflow.ts";
-import { QUEUE_TUNING } from "../kernel/agent/agent.ts";
-import { frameMallocEnv } from "../kernel/kernelspec/frame-malloc.ts";
+import { QUEUE_TUNING } from "../agent/agent.ts";
+import { frameMallocEnv } from "../analysis/frame-malloc.ts";
 import { writeBenchmarkSection } from "./benchmarks-md.ts";
+import { freshDatabase, runEnd } from "./workflow-support.ts";
 import { quantile } from "./stats.ts";
 
-const ADMIN = process.env.LIGHTBOOK_BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-process.env.LIGHTBOOK_TEST_DATABASE_URL ??= ADMIN;
 const CONCURRENCY = 4;
 const NOOP_TASKS = 2000;
 const LATENCY_SAMPLES = 50;
@@ -47,17 +45,6 @@ const log = (s: string) => process.stdout.write(`${s}\n`);
 /** The 1-minute load average as each part starts (the machine is shared). */
 const loads: Record<string, string> = {};
 const markLoad = (part: string) => (loads[part] = os.loadavg()[0]!.toFixed(1));
-
-async function freshDatabase(): Promise<string> {
-  const name = `lb_bench_${randomBytes(5).toString("hex")}`;
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(ADMIN);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 /** 1. graphile-worker on its own: the peer. */
 async function bareQueue(): Promise<{ jobsPerSecond: number; latency: number[] }> {
@@ -107,16 +94,6 @@ async function bareQueue(): Promise<{ jobsPerSecond: number; latency: number[] }
   return { jobsPerSecond: NOOP_TASKS / seconds, latency };
 }
 
-/** Waits for a run's end as cells do: long polling (GET ?wait=), so the end is seen at once, not at the next poll. */
-async function runEnd(server: RunningServer, id: string): Promise<void> {
-  for (;;) {
-    const r = await api<RunModel>(server, "GET", `/api/lightbook/runs/${id}?tasks=0&wait=30000`);
-    if (r.status !== 200) throw new Error(`GET run ${id}: ${r.status}`);
-    if (r.body.state === "succeeded") return;
-    if (r.body.state === "failed" || r.body.state === "cancelled") throw new Error(`run ${id} ${r.body.state}: ${r.body.error}`);
-  }
-}
-
 interface CellResult {
   ms: number;
   text: string;
@@ -161,8 +138,17 @@ async function writeScan(dataRoot: string): Promise<string> {
       }
     }
     let seed = 575;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    const ds = h5.create_dataset({ name: "data", data: new Uint32Array(0), shape: [0, FRAME, FRAME], maxshape: [FRAMES, FRAME, FRAME], dtype: "<I", chunks: [1, FRAME, FRAME], compression: "gzip", compression_opts: 1 });
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const ds = h5.create_dataset({
+      name: "data",
+      data: new Uint32Array(0),
+      shape: [0, FRAME, FRAME],
+      maxshape: [FRAMES, FRAME, FRAME],
+      dtype: "<I",
+      chunks: [1, FRAME, FRAME],
+      compression: "gzip",
+      compression_opts: 1,
+    });
     ds.resize([FRAMES, FRAME, FRAME]);
     for (let f = 0; f < FRAMES; f += block) {
       const frames = new Uint32Array(block * FRAME * FRAME);
@@ -178,7 +164,18 @@ async function writeScan(dataRoot: string): Promise<string> {
   return rel;
 }
 
-const GEOMETRY = { dist: 0.1, poni1: (FRAME / 2 + 4) * 75e-6, poni2: (FRAME / 2 + 4) * 75e-6, rot1: 0, rot2: 0, rot3: 0, pixel1: 75e-6, pixel2: 75e-6, shape: [FRAME, FRAME], wavelength: 1e-10 };
+const GEOMETRY = {
+  dist: 0.1,
+  poni1: (FRAME / 2 + 4) * 75e-6,
+  poni2: (FRAME / 2 + 4) * 75e-6,
+  rot1: 0,
+  rot2: 0,
+  rot3: 0,
+  pixel1: 75e-6,
+  pixel2: 75e-6,
+  shape: [FRAME, FRAME],
+  wavelength: 1e-10,
+};
 const AZINT = { geometry: GEOMETRY, npt: 1000, unit: "2th_deg" };
 
 async function main(): Promise<void> {
@@ -208,7 +205,7 @@ async function main(): Promise<void> {
     const settings = serverSettings(server);
     kernels = new KernelManager({ serverSettings: settings });
     sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
-    const kernel = (await sessions.startNew({ path: "bench.ipynb", name: "bench.ipynb", type: "notebook", kernel: { name: "lightbook-ts" } })).kernel!;
+    const kernel = (await sessions.startNew({ path: "bench.ipynb", name: "bench.ipynb", type: "notebook", kernel: { name: LIGHTBOOK_KERNEL.name } })).kernel!;
     must(await execute(kernel, "1"));
 
     log("2. Lightbook end to end (1 agent, concurrency 4) …");
@@ -218,7 +215,8 @@ async function main(): Promise<void> {
     const empty: number[] = [];
     for (let i = 0; i < 10; i++) empty.push((await execute(kernel, "1")).ms);
     const single: number[] = [];
-    for (let i = 0; i < LATENCY_SAMPLES; i++) single.push(must(await execute(kernel, `(await workflow.map([${i}], "noop", {}, { progress: false })).length`)).ms);
+    for (let i = 0; i < LATENCY_SAMPLES; i++)
+      single.push(must(await execute(kernel, `(await workflow.map([${i}], "noop", {}, { progress: false })).length`)).ms);
     const pool = new pg.Pool({ connectionString: databaseUrl });
     const waits = await pool.query<{ wait: number; work: number }>(
       `select extract(epoch from t.started_at - t.created_at) * 1000 as wait, extract(epoch from t.finished_at - t.started_at) * 1000 as work
@@ -247,10 +245,14 @@ async function main(): Promise<void> {
     let sleepSpan = Infinity;
     for (let i = 0; i < REPEATS; i++) {
       const t1 = performance.now();
-      const sleepRun = await submitRun(server, { recipe: { steps: [{ id: "s", algorithm: "sleep", params: { ms: 20 }, input: { kind: "range", start: 0, stop: sleepTasks } }] } });
+      const sleepRun = await submitRun(server, {
+        recipe: { steps: [{ id: "s", algorithm: "sleep", params: { ms: 20 }, input: { kind: "range", start: 0, stop: sleepTasks } }] },
+      });
       await runEnd(server, sleepRun.id);
       const wall = performance.now() - t1;
-      const span = await pool.query<{ ms: number }>("select extract(epoch from max(finished_at) - min(started_at)) * 1000 as ms from task where run_id = $1", [sleepRun.id]);
+      const span = await pool.query<{ ms: number }>("select extract(epoch from max(finished_at) - min(started_at)) * 1000 as ms from task where run_id = $1", [
+        sleepRun.id,
+      ]);
       if (wall < sleepMs) [sleepMs, sleepSpan] = [wall, Number(span.rows[0]!.ms)];
     }
     const timer: number[] = [];
@@ -270,8 +272,12 @@ async function main(): Promise<void> {
       commits.push(performance.now() - t);
     }
     const commitMs = median(commits);
-    log(`   cell no-op ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} tasks/s; REST ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} tasks/s; single-task map ${ms(median(single))} (empty cell ${ms(median(empty))}); enqueue→start ${ms(median(enqueueToStart))}`);
-    log(`   20 ms tasks: ${ms(sleepMs)} for ${sleepTasks} (ideal ${ms(sleepIdeal)}, ${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % overhead; span on the agent ${ms(sleepSpan)}, ${((sleepSpan / sleepIdeal - 1) * 100).toFixed(1)} %; a bare 20 ms timer takes ${timerMs.toFixed(1)} ms)`);
+    log(
+      `   cell no-op ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} tasks/s; REST ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} tasks/s; single-task map ${ms(median(single))} (empty cell ${ms(median(empty))}); enqueue→start ${ms(median(enqueueToStart))}`,
+    );
+    log(
+      `   20 ms tasks: ${ms(sleepMs)} for ${sleepTasks} (ideal ${ms(sleepIdeal)}, ${((sleepMs / sleepIdeal - 1) * 100).toFixed(1)} % overhead; span on the agent ${ms(sleepSpan)}, ${((sleepSpan / sleepIdeal - 1) * 100).toFixed(1)} %; a bare 20 ms timer takes ${timerMs.toFixed(1)} ms)`,
+    );
 
     if (process.env.BENCH_QUICK) return;
     log(`3. azimuthal integration of ${FRAMES} frames of ${FRAME}×${FRAME} …`);
@@ -319,8 +325,8 @@ console.log(performance.now() - t0);`;
 
 | measure | graphile-worker alone | Lightbook end to end | ratio |
 | --- | --- | --- | --- |
-| no-op tasks/s, ${NOOP_TASKS} tasks, concurrency ${CONCURRENCY}, best of ${REPEATS} (Lightbook: one \`workflow.map\` in a cell, cell → server → queue → agent → result row → cell) | ${bare.jobsPerSecond.toFixed(0)} | ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} | ${((NOOP_TASKS / (cellMap.ms / 1000)) / bare.jobsPerSecond).toFixed(2)} |
-| the same over REST (POST run → run succeeded → results read) | | ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} | ${((NOOP_TASKS / (restMs / 1000)) / bare.jobsPerSecond).toFixed(2)} |
+| no-op tasks/s, ${NOOP_TASKS} tasks, concurrency ${CONCURRENCY}, best of ${REPEATS} (Lightbook: one \`workflow.map\` in a cell, cell → server → queue → agent → result row → cell) | ${bare.jobsPerSecond.toFixed(0)} | ${(NOOP_TASKS / (cellMap.ms / 1000)).toFixed(0)} | ${(NOOP_TASKS / (cellMap.ms / 1000) / bare.jobsPerSecond).toFixed(2)} |
+| the same over REST (POST run → run succeeded → results read) | | ${(NOOP_TASKS / (restMs / 1000)).toFixed(0)} | ${(NOOP_TASKS / (restMs / 1000) / bare.jobsPerSecond).toFixed(2)} |
 | enqueue → start, median (p95) | ${ms(median(bare.latency))} (${ms(p95(bare.latency))}) | ${ms(median(enqueueToStart))} (${ms(p95(enqueueToStart))}) task created → started on the agent | ${(median(enqueueToStart) / median(bare.latency)).toFixed(1)}× |
 | one-task \`workflow.map\` in a cell, median (p95); an empty cell takes ${ms(median(empty))} | | ${ms(median(single))} (${ms(p95(single))}) | |
 
@@ -347,9 +353,9 @@ Azimuthal integration (\`azint\`, 1,000 bins, CSR) of ${FRAMES} gzip frames of $
 Two agents are ${(one.ms / two.ms).toFixed(2)}× one agent. Only ${os.cpus().length} cores serve the kernel, the server, PostgreSQL and the agents
 here, so two agents cannot be 2×; repeats on this shared machine differ by up to 1.5×. The
 patterns (${FRAMES} × 1,000 float64) travel from the agents to the cell as bytes: stored as \`bytea\`, sent as base64 with
-dtype and shape (\`?binary=1\`, the envelope in \`server/runs/result-codec.ts\`), typed arrays again in the cell.
+dtype and shape (\`?binary=1\`, the envelope in \`queue/result-codec.ts\`), typed arrays again in the cell.
 
-What a task costs the agent (kernel/agent/task-handler.ts): one statement starts it (committed without waiting for the
+What a task costs the agent (agent/task-handler.ts): one statement starts it (committed without waiting for the
 WAL flush: a start lost to a database crash is refused by the attempt fence and retried), one statement stores its result
 and counts it on the run (durable), and graphile-worker fetches and completes jobs in batches. The agent runs
 \`LIGHTBOOK_AGENT_PREFETCH\` jobs (default as many as its slots) beyond its compute slots, so those round trips overlap other tasks'

@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { writeSync } from "node:fs";
 
 /**
  * Kernel diagnostics, written straight to file descriptor 2: while cells run, process.stderr is

@@ -1,44 +1,73 @@
 import express, { type Express, type RequestHandler } from "express";
 import { agentRoutes } from "./agents/routes.ts";
-import type { Auth } from "./auth/auth.ts";
-import { loginRoutes, requireAuth } from "./auth/middleware.ts";
+import { accountRoutes } from "./accounts/routes.ts";
+import { adminRoutes } from "./admin/routes.ts";
+import { AdminUsers } from "./admin/users.ts";
+import { loginRoutes, requireAuth, type LoginDeps } from "./auth/middleware.ts";
 import { contentsRoutes } from "./contents/routes.ts";
+import type { NotebookRevisions } from "./notebooks/revisions.ts";
 import { dataRoutes } from "./data/routes.ts";
 import { journalRoutes } from "./kernels/journal-routes.ts";
 import type { ContentsManager } from "./contents/manager.ts";
 import type { Db } from "./db/client.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
+import { limitJsonDepth } from "./http/json-depth.ts";
+import type { H5ReadPool } from "./h5grove/read-pool.ts";
 import { h5groveRoutes } from "./h5grove/routes.ts";
 import { h5webRoutes } from "./h5web/routes.ts";
 import { requestLog } from "./http/request-log.ts";
+import { refuseAmbiguousPaths } from "./http/request-path.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import type { Runs } from "./runs/service.ts";
+import type { EventStreamStats } from "./events/endpoint.ts";
 import { metricsRoutes } from "./runs/metrics.ts";
+import { algorithmRoutes } from "./algorithms/routes.ts";
+import { programRoutes } from "./programs/routes.ts";
+import type { Programs } from "../queue/programs.ts";
 import { runRoutes } from "./runs/routes.ts";
 import { kernelRoutes } from "./kernels/routes.ts";
 import type { KernelManager } from "./kernels/manager.ts";
 import { kernelspecRoutes } from "./kernelspecs/routes.ts";
 import type { KernelSpecRegistry } from "./kernelspecs/registry.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../runtime/log.ts";
+import { VERSION } from "../runtime/version.ts";
 import { sessionRoutes } from "./sessions/routes.ts";
 import type { SessionManager } from "./sessions/manager.ts";
-
-export const VERSION = "0.1.0";
+import type { NotebookRunner } from "./notebooks/runner.ts";
+import { revisionRoutes } from "./notebooks/revision-routes.ts";
+import { executionRoutes } from "./notebooks/execution-routes.ts";
+import { contentsFolders } from "./proposals/folders.ts";
+import { Proposals } from "./proposals/proposals.ts";
+import { myProposalRoutes } from "./proposals/routes.ts";
 
 /** The largest request body: a notebook saved with its outputs. */
 const BODY_LIMIT = "200mb";
 
 export interface AppParts {
-  auth: Auth;
+  /** Authentication, the login pages' rate limits and single sign-on. */
+  login: LoginDeps;
   db: Db;
   contents: ContentsManager;
+  revisions: NotebookRevisions;
   kernels: KernelManager;
   sessions: SessionManager;
+  /** Runs notebooks' cells on the server and stores their outputs (server/notebooks/). */
+  runner: NotebookRunner;
   specs: KernelSpecRegistry;
   log: Logger;
   runs: Runs;
+  events: EventStreamStats;
   agentLostAfterMs: number;
+  /** The allow-listed programs (GET /api/lightbook/programs). */
+  programs: Programs;
+  /** Where agents keep program outputs and logs (GET …/tasks/{partition}/log). */
+  resultsRoot: string;
+  /** How often the server restarted a local agent (LocalAgents.restartsOf). */
+  agentRestarts: (host: string, pid: number) => number | undefined;
   /** LIGHTBOOK_DATA_ROOT, browsed read-only under /api/lightbook/data. */
   dataRoot: string;
+  /** Reads HDF5 for the h5grove API off the server's thread. */
+  h5read: H5ReadPool;
   /** Serves the Next.js pages; absent when the web app is not built (API only). */
   web: RequestHandler | undefined;
 }
@@ -49,24 +78,36 @@ export function createApp(p: AppParts): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(requestLog(p.log));
-  app.use(loginRoutes(p.auth));
-  app.use(requireAuth(p.auth));
+  app.use(securityHeaders());
+  app.use(refuseAmbiguousPaths);
+  app.use(loginRoutes(p.login));
+  app.use(requireAuth(p.login.auth));
   // Bodies are JSON whatever their Content-Type says: @jupyterlab/services' Request labels them
   // text/plain, and Jupyter Server parses them as JSON too.
   app.use("/api", express.json({ limit: BODY_LIMIT, type: () => true }));
+  app.use("/api", limitJsonDepth);
   app.get("/api", (_req, res) => {
     res.json({ version: VERSION });
   });
+  app.use(accountRoutes(p.login.auth.accounts));
+  const folders = contentsFolders(p.contents, "lightbook");
+  const proposals = new Proposals(p.db, p.dataRoot, folders);
+  app.use(myProposalRoutes(proposals));
+  app.use(adminRoutes({ users: new AdminUsers(p.db, folders), proposals, sockets: p.login.auth.sockets }));
   app.use(kernelspecRoutes(p.specs));
   app.use(kernelRoutes(p.kernels));
   app.use(sessionRoutes(p.sessions));
   app.use(contentsRoutes(p.contents));
+  app.use(revisionRoutes(p.revisions));
   app.use(dataRoutes(p.dataRoot));
-  app.use(h5groveRoutes(p.dataRoot));
+  app.use(h5groveRoutes(p.h5read));
   app.use(journalRoutes(p.kernels));
-  app.use(agentRoutes(p.db, p.agentLostAfterMs));
+  app.use(executionRoutes(p.runner));
+  app.use(agentRoutes(p.db, p.agentLostAfterMs, p.agentRestarts));
+  app.use(algorithmRoutes());
+  app.use(programRoutes(p.db, p.programs, p.agentLostAfterMs, p.resultsRoot));
   app.use(runRoutes(p.runs.manager));
-  app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs));
+  app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs, p.events));
   app.use("/api", notFound);
   if (p.web) {
     app.use(h5webRoutes());

@@ -1,27 +1,41 @@
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { mkdir } from "node:fs/promises";
+import { realpathSync } from "node:fs";
 import { KERNEL_NAME, kernelSpec } from "../kernel/kernelspec/spec.ts";
 import { LocalAgents } from "./agents/local-agents.ts";
 import { createApp } from "./app.ts";
+import { Accounts } from "./accounts/accounts.ts";
+import { dummyHash } from "./accounts/passwords.ts";
 import { Auth } from "./auth/auth.ts";
+import { LoginLimits } from "./auth/login-limits.ts";
+import { Oidc } from "./auth/oidc.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { ContentsManager } from "./contents/manager.ts";
+import { NotebookRevisions } from "./notebooks/revisions.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { seedDemo } from "./demo/seed.ts";
-import { coerceError } from "./errors.ts";
+import { coerceError } from "../runtime/errors.ts";
 import { KernelManager } from "./kernels/manager.ts";
-import { acceptKernelWebSockets } from "./kernels/ws-upgrade.ts";
+import { kernelChannelsEndpoint } from "./kernels/ws-upgrade.ts";
+import { acceptWebSockets } from "./http/ws-upgrade.ts";
+import { EventHub } from "./events/hub.ts";
+import { eventStreamEndpoint } from "./events/endpoint.ts";
+import { KernelStore } from "./kernels/store.ts";
 import { KernelSpecRegistry } from "./kernelspecs/registry.ts";
-import { createLogger } from "./log.ts";
+import { createLogger } from "../runtime/log.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 import { openRuns, type Runs } from "./runs/service.ts";
 import { SessionManager } from "./sessions/manager.ts";
+import { writeCellOutputs } from "./notebooks/cell-outputs.ts";
+import { NotebookRunner } from "./notebooks/runner.ts";
 import { lockStateDir } from "./state-lock.ts";
 import { buildH5Web, h5webIsBuilt } from "./h5web/build.ts";
+import { H5ReadPool } from "./h5grove/read-pool.ts";
 import { buildWeb, webHandler, webIsBuilt } from "./web.ts";
 
-const log = createLogger("lightbook");
+/** Signals this close to the first are the same request to stop (see stop() in main). */
+const REPEATED_SIGNAL_MS = 1000;
 
 /** One line on stderr and exit: start-up problems a user can fix need no stack trace. */
 function fail(message: string): never {
@@ -49,6 +63,7 @@ async function main(): Promise<void> {
   } catch (e: unknown) {
     fail(coerceError(e).message);
   }
+  const log = createLogger("lightbook");
   const web = process.env.LIGHTBOOK_WEB !== "0";
   if (web && !webIsBuilt()) {
     process.stdout.write("Building the web app (first start only)…\n");
@@ -82,12 +97,32 @@ async function main(): Promise<void> {
   let runs: Runs;
   try {
     await mkdir(config.resultsRoot, { recursive: true });
-    runs = await openRuns(database.db, { databaseUrl: database.url, dataRoot: config.dataRoot, resultsRoot: config.resultsRoot, agentLostAfterMs: config.agentLostAfterMs }, log);
+    runs = await openRuns(
+      database.db,
+      {
+        databaseUrl: database.url,
+        dataRoot: config.dataRoot,
+        resultsRoot: config.resultsRoot,
+        agentLostAfterMs: config.agentLostAfterMs,
+        programs: config.programs,
+      },
+      log,
+    );
   } catch (e: unknown) {
     server.close();
     await database.close();
     fail(`could not open the job queue: ${coerceError(e).message}`);
   }
+  const hub = new EventHub(runs.pool, { databaseUrl: database.url, retentionMs: config.eventRetentionMs }, log.child({ part: "events" }));
+  try {
+    await hub.start();
+  } catch (e: unknown) {
+    server.close();
+    await runs.close().catch(() => undefined);
+    await database.close();
+    fail(`could not read the event table: ${coerceError(e).message}`);
+  }
+  const events = eventStreamEndpoint(hub, runs.pool, config.eventBufferBytes, log.child({ part: "events" }));
   const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/`;
   // Cells reach the server's REST API (workflow.map submits runs) with the server's token.
   const apiHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -98,38 +133,82 @@ async function main(): Promise<void> {
       runtimeDir: path.join(config.stateDir, "runtime"),
       cwd: PROJECT_ROOT,
       env: { LIGHTBOOK_DATA_ROOT: config.dataRoot, LIGHTBOOK_API_URL: apiUrl, LIGHTBOOK_TOKEN: config.token },
+      orphanGraceMs: config.kernelOrphanGraceMs,
     },
     log,
+    new KernelStore(database.db),
   );
-  const sessions = new SessionManager(kernels);
-  const auth = new Auth(config.token, config.allowOrigins);
-  const app = createApp({ auth, db: database.db, contents, kernels, sessions, specs, log, runs, agentLostAfterMs: config.agentLostAfterMs, dataRoot: config.dataRoot, web: web ? await webHandler() : undefined });
+  const sessions = new SessionManager(kernels, database.db);
+  const runner = new NotebookRunner({
+    kernels,
+    sessions,
+    contents,
+    store: (path, cells) => writeCellOutputs(database.db, path, cells),
+    log,
+  });
+  // Kernels left running by the previous server (stopped or killed) are taken over before any
+  // request, after the runner, so that it follows them too.
+  await kernels.reattachAll();
+  await sessions.load();
+  const accounts = new Accounts(database.db);
+  const firstStart = await accounts.firstStart();
+  const auth = new Auth(accounts, config.token, await accounts.bootstrapAdmin(), config.allowOrigins);
+  const agents = new LocalAgents(log);
+  const h5read = new H5ReadPool({ root: realpathSync(config.dataRoot), maxReadBytes: config.maxReadBytes }, log);
+  const app = createApp({
+    login: { auth, limits: new LoginLimits(config.loginLimits), dummyHash: await dummyHash(), oidc: config.oidc && new Oidc(config.oidc) },
+    db: database.db,
+    contents,
+    revisions: new NotebookRevisions(database.db),
+    kernels,
+    sessions,
+    runner,
+    specs,
+    log,
+    runs,
+    events,
+    agentLostAfterMs: config.agentLostAfterMs,
+    programs: config.programs,
+    resultsRoot: config.resultsRoot,
+    agentRestarts: (host, pid) => agents.restartsOf(host, pid),
+    dataRoot: config.dataRoot,
+    h5read,
+    web: web ? await webHandler() : undefined,
+  });
   server.removeAllListeners("request");
   server.on("request", app);
-  acceptKernelWebSockets(server, auth, kernels, log);
+  acceptWebSockets(server, auth, [kernelChannelsEndpoint(kernels, auth.sockets, log), events], log);
 
-  const agents = new LocalAgents(log);
   agents.start(config.localAgents, {
     DATABASE_URL: database.url,
     LIGHTBOOK_DATA_ROOT: config.dataRoot,
     LIGHTBOOK_RESULTS_ROOT: config.resultsRoot,
     LIGHTBOOK_AGENT_LOST_MS: String(config.agentLostAfterMs),
+    ...(config.programsFiles ? { LIGHTBOOK_PROGRAMS: config.programsFiles } : {}),
   });
 
   // One write, so whoever waits for the URL line has the lines after it too.
   const where = database.embedded ? `Data: embedded PostgreSQL in ${path.join(config.stateDir, "postgres")}, data root ${config.dataRoot}\n` : "";
-  process.stdout.write(`Lightbook is running at ${base}?token=${config.token}\n${where}`);
+  const once = firstStart
+    ? `First start: created the admin account "admin". Open ${base}login/once?code=${firstStart.code} once (within 24 hours) to log in as admin and set its password.\n`
+    : "";
+  process.stdout.write(`Lightbook is running at ${base}?token=${config.token}\n${once}${where}`);
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = async (signal: string) => {
-    if (stopping) {
-      // A second signal: leave now; kernels and agents are killed with the process group.
+    if (stoppingSince !== undefined) {
+      // Ctrl-C under `npm start` arrives twice: the terminal signals the process group and npm
+      // forwards it once more. That is one request to stop; a later signal means leave now.
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
+      // Agents are killed with the process group; kernels lead their own and stay for the grace.
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, "shutting down");
     server.close();
-    await Promise.allSettled([kernels.shutdownAll(), agents.stop()]);
+    // Kernels stay running for the next server to reattach (or end after their orphan grace).
+    await Promise.allSettled([kernels.close(), agents.stop(), h5read.close()]);
+    await hub.stop().catch(() => undefined);
     await runs.close().catch(() => undefined);
     await database.close();
     await unlockStateDir().catch(() => undefined);

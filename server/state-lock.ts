@@ -1,6 +1,6 @@
 import { lock } from "proper-lockfile";
 import path from "node:path";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../runtime/log.ts";
 
 /** A lock not refreshed for this long belongs to a server that died (kill -9, power loss). */
 const STALE_MS = 10_000;
@@ -24,7 +24,9 @@ export async function lockStateDir(stateDir: string, log: Logger): Promise<() =>
     });
   } catch (e: unknown) {
     if ((e as NodeJS.ErrnoException).code === "ELOCKED") {
-      throw new StateDirLockedError(`another Lightbook server is using the state directory ${stateDir} (lock ${lockfilePath}); stop it or set LIGHTBOOK_STATE_DIR`);
+      throw new StateDirLockedError(
+        `another Lightbook server is using the state directory ${stateDir} (lock ${lockfilePath}); stop it or set LIGHTBOOK_STATE_DIR`,
+      );
     }
     throw e;
   }

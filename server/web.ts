@@ -20,10 +20,20 @@ export function buildWeb(): void {
   if (result.status !== 0) throw new Error(`building the web app failed (next build exited with ${result.status})`);
 }
 
-/** The Next.js request handler for the built app, served by our own HTTP server. */
+/**
+ * The Next.js request handler for the built app, served by our own HTTP server. Next puts the
+ * script nonce on its inline scripts when it finds one in the request's Content-Security-Policy
+ * header (what its middleware recipe sets), so the response's policy is handed to it there; a
+ * client's own header of that name is overwritten.
+ */
 export async function webHandler(): Promise<RequestHandler> {
   const app = createNext({ dev: false, dir: WEB_DIR });
   await app.prepare();
   const handle = app.getRequestHandler();
-  return (req, res) => void handle(req, res);
+  return (req, res) => {
+    const policy = res.getHeader("content-security-policy");
+    if (typeof policy === "string") req.headers["content-security-policy"] = policy;
+    else delete req.headers["content-security-policy"];
+    void handle(req, res);
+  };
 }

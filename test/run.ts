@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedDatabase } from "../server/db/embedded.ts";
-import { createLogger } from "../server/log.ts";
+import { createLogger } from "../runtime/log.ts";
 import { TSX_LOADER } from "../server/paths.ts";
 
 /**
@@ -34,15 +34,19 @@ let tmp: string | undefined;
 if (!adminUrl) {
   tmp = await mkdtemp(path.join(os.tmpdir(), "lightbook-test-"));
   await chmod(tmp, 0o755);
-  const db = await startEmbeddedDatabase(path.join(tmp, "postgres"), createLogger("test-database"));
-  adminUrl = db.url;
+  const db = await startEmbeddedDatabase(tmp, createLogger("test-database"));
+  adminUrl = db.adminUrl;
   stopDb = db.stop;
 }
 
-const child = spawn(process.execPath, ["--import", TSX_LOADER, "--test", "--test-reporter=spec", `--test-timeout=${TEST_TIMEOUT_MS}`, "--test-force-exit", ...files], {
-  stdio: "inherit",
-  env: { ...process.env, LIGHTBOOK_TEST_DATABASE_URL: adminUrl },
-});
+const child = spawn(
+  process.execPath,
+  ["--import", TSX_LOADER, "--test", "--test-reporter=spec", `--test-timeout=${TEST_TIMEOUT_MS}`, "--test-force-exit", ...files],
+  {
+    stdio: "inherit",
+    env: { ...process.env, LIGHTBOOK_TEST_DATABASE_URL: adminUrl },
+  },
+);
 const code = await new Promise<number>((resolve) => child.on("exit", (c, s) => resolve(c ?? (s ? 1 : 0))));
 await stopDb?.();
 if (tmp) await rm(tmp, { recursive: true, force: true });

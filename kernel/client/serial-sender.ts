@@ -1,4 +1,4 @@
-import type { Writable } from 'zeromq';
+import type { Writable } from "zeromq";
 
 /**
  * zeromq@6 rejects a send while another send on the same socket is still waiting (EBUSY), which

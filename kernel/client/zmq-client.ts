@@ -3,13 +3,13 @@
  * DEALER sockets for shell, control and stdin, SUB for iopub, REQ for heartbeat.
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#introduction
  */
-import { randomUUID } from 'node:crypto';
-import { Dealer, Request, Subscriber, type Readable } from 'zeromq';
-import { endpoint, type ConnectionInfo } from '../protocol/connection.ts';
-import { isKernelInfoReply, type Channel, type Message } from '../protocol/messages.ts';
-import { makeMessage } from '../protocol/reply.ts';
-import { decodeWire, encodeWire, WireError } from '../protocol/wire.ts';
-import { SerialSender } from './serial-sender.ts';
+import { randomUUID } from "node:crypto";
+import { Dealer, Request, Subscriber, type Readable } from "zeromq";
+import { endpoint, type ConnectionInfo } from "../protocol/connection.ts";
+import { isKernelInfoReply, type Channel, type Message } from "../protocol/messages.ts";
+import { makeMessage } from "../protocol/reply.ts";
+import { decodeWire, encodeWire, WireError } from "../protocol/wire.ts";
+import { SerialSender } from "./serial-sender.ts";
 
 export interface ZmqKernelClientOptions {
   /** Session id written into headers and used as the ZMQ routing id (default: a random UUID). */
@@ -19,7 +19,7 @@ export interface ZmqKernelClientOptions {
 }
 
 type Listener = (msg: Message) => void;
-type SendChannel = Exclude<Channel, 'iopub'>;
+type SendChannel = Exclude<Channel, "iopub">;
 
 interface Sockets {
   shell: Dealer;
@@ -55,7 +55,7 @@ export class ZmqKernelClient {
       iopub: new Subscriber({ linger: 0 }),
     };
     sockets.iopub.subscribe();
-    for (const channel of ['shell', 'control', 'stdin', 'iopub'] as const) {
+    for (const channel of ["shell", "control", "stdin", "iopub"] as const) {
       sockets[channel].connect(endpoint(this.#conn, channel));
       this.#loops.push(this.#receive(sockets[channel], channel));
     }
@@ -69,8 +69,8 @@ export class ZmqKernelClient {
 
   /** Sends on `msg.channel` (shell, control or stdin), signed with the connection key. */
   async send(msg: Message): Promise<void> {
-    if (!this.#senders) throw new Error('ZmqKernelClient.send: not connected');
-    if (msg.channel === 'iopub') throw new Error('ZmqKernelClient.send: clients cannot send on iopub');
+    if (!this.#senders) throw new Error("ZmqKernelClient.send: not connected");
+    if (msg.channel === "iopub") throw new Error("ZmqKernelClient.send: clients cannot send on iopub");
     await this.#senders[msg.channel].send(encodeWire(msg, this.#conn.key));
   }
 
@@ -85,7 +85,7 @@ export class ZmqKernelClient {
     // A fresh REQ socket per ping: a REQ that missed its reply cannot send again.
     const req = new Request({ linger: 0, sendTimeout: timeoutMs, receiveTimeout: timeoutMs });
     try {
-      req.connect(endpoint(this.#conn, 'hb'));
+      req.connect(endpoint(this.#conn, "hb"));
       const payload = Buffer.from(randomUUID());
       await req.send(payload);
       const [echo] = await req.receive();
@@ -102,10 +102,10 @@ export class ZmqKernelClient {
    * so that iopub output of later requests is not lost to ZMQ's slow-joiner subscription.
    * The requests and their replies also reach onMessage listeners.
    */
-  waitForReady(timeoutMs: number): Promise<Message<'kernel_info_reply'>> {
+  waitForReady(timeoutMs: number): Promise<Message<"kernel_info_reply">> {
     return new Promise((resolve, reject) => {
       const sent = new Set<string>();
-      let reply: Message<'kernel_info_reply'> | undefined;
+      let reply: Message<"kernel_info_reply"> | undefined;
       let iopubAlive = false;
       const finish = (error?: Error) => {
         clearInterval(nudge);
@@ -115,20 +115,17 @@ export class ZmqKernelClient {
         else if (reply) resolve(reply);
       };
       const unsubscribe = this.onMessage((msg) => {
-        if (msg.channel === 'iopub') iopubAlive = true;
-        if (isKernelInfoReply(msg) && sent.has(msg.parent_header.msg_id ?? '')) reply = msg;
+        if (msg.channel === "iopub") iopubAlive = true;
+        if (isKernelInfoReply(msg) && sent.has(msg.parent_header.msg_id ?? "")) reply = msg;
         if (reply && iopubAlive) finish();
       });
       const request = () => {
-        const msg = makeMessage('kernel_info_request', {}, { session: this.session, channel: 'shell' });
+        const msg = makeMessage("kernel_info_request", {}, { session: this.session, channel: "shell" });
         sent.add(msg.header.msg_id);
         this.send(msg).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
       };
       const nudge = setInterval(request, 200);
-      const deadline = setTimeout(
-        () => finish(new Error(`kernel did not answer kernel_info_request within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const deadline = setTimeout(() => finish(new Error(`kernel did not answer kernel_info_request within ${timeoutMs} ms`)), timeoutMs);
       request();
     });
   }

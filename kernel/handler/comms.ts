@@ -5,9 +5,9 @@
  *   const comm = comms.open('my.target', { initial: 1 });  comm.send({...});  comm.close();
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#custom-messages
  */
-import { randomUUID } from 'node:crypto';
-import type { CommInfoReply, JsonValue, Message } from '../protocol/messages.ts';
-import type { Output } from './output.ts';
+import { randomUUID } from "node:crypto";
+import type { CommInfoReply, JsonValue, Message } from "../protocol/messages.ts";
+import type { Output } from "./output.ts";
 
 type CommData = Record<string, JsonValue>;
 type MsgHandler = (data: CommData, buffers: Uint8Array[]) => void;
@@ -32,12 +32,12 @@ export class Comm {
 
   send(data: CommData = {}, buffers: Uint8Array[] = []): void {
     if (this.#closed) throw new Error(`comm ${this.id} is closed`);
-    this.#manager.output.publish('comm_msg', { comm_id: this.id, data }, buffers);
+    this.#manager.output.publish("comm_msg", { comm_id: this.id, data }, buffers);
   }
 
   close(data: CommData = {}): void {
     if (this.#closed) return;
-    this.#manager.output.publish('comm_close', { comm_id: this.id, data });
+    this.#manager.output.publish("comm_close", { comm_id: this.id, data });
     this.closedBy(data);
   }
 
@@ -90,7 +90,7 @@ export class CommManager implements CommsApi {
   open(targetName: string, data: CommData = {}, buffers: Uint8Array[] = []): Comm {
     const comm = new Comm(randomUUID(), targetName, this);
     this.#comms.set(comm.id, comm);
-    this.output.publish('comm_open', { comm_id: comm.id, target_name: targetName, data }, buffers);
+    this.output.publish("comm_open", { comm_id: comm.id, target_name: targetName, data }, buffers);
     return comm;
   }
 
@@ -99,10 +99,10 @@ export class CommManager implements CommsApi {
   }
 
   /** comm_open from the frontend; an unknown target is answered with comm_close, as the spec asks. */
-  opened({ content, buffers }: Message<'comm_open'>): void {
+  opened({ content, buffers }: Message<"comm_open">): void {
     const handler = this.#targets.get(content.target_name);
     if (!handler) {
-      this.output.publish('comm_close', { comm_id: content.comm_id, data: {} });
+      this.output.publish("comm_close", { comm_id: content.comm_id, data: {} });
       return;
     }
     const comm = new Comm(content.comm_id, content.target_name, this);
@@ -110,15 +110,15 @@ export class CommManager implements CommsApi {
     handler(comm, content.data ?? {}, buffers);
   }
 
-  received({ content, buffers }: Message<'comm_msg'>): void {
+  received({ content, buffers }: Message<"comm_msg">): void {
     this.#comms.get(content.comm_id)?.received(content.data ?? {}, buffers);
   }
 
-  closed({ content }: Message<'comm_close'>): void {
+  closed({ content }: Message<"comm_close">): void {
     this.#comms.get(content.comm_id)?.closedBy(content.data ?? {});
   }
 
-  info(targetName: string | undefined): Extract<CommInfoReply, { status: 'ok' }>['comms'] {
+  info(targetName: string | undefined): Extract<CommInfoReply, { status: "ok" }>["comms"] {
     const comms: Record<string, { target_name: string }> = {};
     for (const comm of this.#comms.values()) {
       if (targetName === undefined || comm.targetName === targetName) comms[comm.id] = { target_name: comm.targetName };

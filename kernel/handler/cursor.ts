@@ -4,7 +4,7 @@
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#cursor-pos-and-unicode-offsets
  */
 export function utf16Offset(code: string, codePoints: number): number {
-  return Array.from(code).slice(0, codePoints).join('').length;
+  return Array.from(code).slice(0, codePoints).join("").length;
 }
 
 export function codePointOffset(code: string, utf16: number): number {

@@ -5,14 +5,14 @@
  * through the real loader keeps one module instance per URL, shared with everything else.
  * https://nodejs.org/docs/latest-v20.x/api/module.html#resolvespecifier-context-nextresolve
  */
-import type { ResolveHook } from 'node:module';
+import type { ResolveHook } from "node:module";
 
-export const CWD_SCHEME = 'lightbook-cwd:';
+export const CWD_SCHEME = "lightbook-cwd:";
 
 export const resolve: ResolveHook = (specifier, context, nextResolve) => {
   if (!specifier.startsWith(CWD_SCHEME)) return nextResolve(specifier, context);
   const rest = specifier.slice(CWD_SCHEME.length);
-  const separator = rest.indexOf(':');
+  const separator = rest.indexOf(":");
   const parentURL = decodeURIComponent(rest.slice(0, separator));
   return nextResolve(rest.slice(separator + 1), { ...context, parentURL });
 };

@@ -2,17 +2,17 @@
  * Runs a transformed cell in the kernel's own realm (`vm.runInThisContext`, not a separate
  * context: objects crossing realms break `instanceof Array`, `instanceof Error` and friends).
  */
-import vm from 'node:vm';
-import { importFromCwd } from './import-from-cwd.ts';
-import type { CellSources } from './traceback.ts';
-import { CELL_IMPORTS, CellSyntaxError, transformCell, type TransformedCell } from './transform.ts';
+import vm from "node:vm";
+import { importFromCwd } from "./import-from-cwd.ts";
+import type { CellSources } from "./traceback.ts";
+import { CELL_IMPORTS, CellSyntaxError, transformCell, type TransformedCell } from "./transform.ts";
 
 /** Named as Jupyter frontends and Python users know it. */
 export class KeyboardInterrupt extends Error {
-  override name = 'KeyboardInterrupt';
+  override name = "KeyboardInterrupt";
 
   constructor() {
-    super('Execution interrupted');
+    super("Execution interrupted");
   }
 }
 
@@ -22,11 +22,11 @@ export interface Completion {
 }
 
 function isCompletion(x: unknown): x is Completion {
-  return typeof x === 'object' && x !== null && 'value' in x;
+  return typeof x === "object" && x !== null && "value" in x;
 }
 
 function isSigintInterruption(e: unknown): boolean {
-  return e instanceof Error && (e as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 }
 
 /**
@@ -34,12 +34,7 @@ function isSigintInterruption(e: unknown): boolean {
  * (everything before its first `await`) with a KeyboardInterrupt; `signal` stops it from starting
  * once aborted. Records the cell's source under `filename` for tracebacks.
  */
-export async function evaluateCell(
-  code: string,
-  filename: string,
-  sources: CellSources,
-  signal: AbortSignal,
-): Promise<Completion | undefined> {
+export async function evaluateCell(code: string, filename: string, sources: CellSources, signal: AbortSignal): Promise<Completion | undefined> {
   let cell: TransformedCell;
   try {
     cell = transformCell(code);

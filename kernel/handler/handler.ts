@@ -2,7 +2,7 @@
  * The boundary between the kernel's transport (sockets, signing, status) and its language
  * semantics. The transport calls one method per request and wraps each in busy/idle status.
  */
-import type { StdinRequester } from './stdin.ts';
+import type { StdinRequester } from "./stdin.ts";
 import type {
   CommInfoReply,
   CommInfoRequest,
@@ -19,7 +19,7 @@ import type {
   IsCompleteRequest,
   KernelInfoReply,
   Message,
-} from '../protocol/messages.ts';
+} from "../protocol/messages.ts";
 
 /** Publishes on iopub with one request as parent. */
 export interface IOPubPublisher {
@@ -32,14 +32,14 @@ export interface JupyterHandler {
    * Runs one execute_request; the transport never calls it again before the promise settles.
    * `stdin` is absent when the request does not allow stdin.
    */
-  execute(request: Message<'execute_request'>, iopub: IOPubPublisher, stdin?: StdinRequester): Promise<ExecuteReply>;
+  execute(request: Message<"execute_request">, iopub: IOPubPublisher, stdin?: StdinRequester): Promise<ExecuteReply>;
   isComplete(content: IsCompleteRequest): IsCompleteReply;
   complete(content: CompleteRequest): Promise<CompleteReply>;
   inspect(content: InspectRequest): Promise<InspectReply>;
   history(content: HistoryRequest): HistoryReply;
   commInfo(content: CommInfoRequest): CommInfoReply;
   /** comm_open, comm_msg or comm_close from a frontend; outputs of comm handlers go to `iopub`. */
-  comm(message: Message<'comm_open' | 'comm_msg' | 'comm_close'>, iopub: IOPubPublisher): void;
-  /** Abandon the running execution (interrupt_request, or SIGINT while JavaScript can run). */
-  interrupt(): void;
+  comm(message: Message<"comm_open" | "comm_msg" | "comm_close">, iopub: IOPubPublisher): void;
+  /** Abandon the running execution (interrupt_request, or SIGINT while JavaScript can run); false if none runs. */
+  interrupt(): boolean;
 }

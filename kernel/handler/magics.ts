@@ -13,12 +13,12 @@ export interface CellMagics {
 const MAGIC_LINE = /^%%(\w+)[ \t]*(?=\n|$)/;
 
 export class UnknownMagicError extends Error {
-  override name = 'UsageError';
+  override name = "UsageError";
 }
 
 export function cellMagics(code: string): CellMagics {
   const match = MAGIC_LINE.exec(code);
   if (!match) return { code, strict: false };
-  if (match[1] !== 'strict') throw new UnknownMagicError(`unknown cell magic %%${match[1]} (known: %%strict)`);
-  return { code: ' '.repeat(match[0].length) + code.slice(match[0].length), strict: true };
+  if (match[1] !== "strict") throw new UnknownMagicError(`unknown cell magic %%${match[1]} (known: %%strict)`);
+  return { code: " ".repeat(match[0].length) + code.slice(match[0].length), strict: true };
 }

@@ -4,8 +4,8 @@
  * IJavascript use); DisplayObject is that for ready-made bundles.
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#display-data
  */
-import { inspect } from 'node:util';
-import type { JsonValue, MimeBundle } from '../protocol/messages.ts';
+import { inspect } from "node:util";
+import type { JsonValue, MimeBundle } from "../protocol/messages.ts";
 
 export interface Displayable {
   _toMimeBundle(): MimeBundle;
@@ -31,7 +31,7 @@ export class DisplayObject implements Displayable {
 const MIME_TYPE = /^[a-z]+\/[\w.+-]+$/;
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null) return false;
+  if (typeof x !== "object" || x === null) return false;
   const proto: unknown = Object.getPrototypeOf(x);
   return proto === Object.prototype || proto === null;
 }
@@ -42,11 +42,7 @@ export function isMimeBundle(x: unknown): x is MimeBundle {
 }
 
 function isDisplayable(x: unknown): x is Displayable {
-  return (
-    (typeof x === 'object' || typeof x === 'function') &&
-    x !== null &&
-    typeof (x as Partial<Displayable>)._toMimeBundle === 'function'
-  );
+  return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as Partial<Displayable>)._toMimeBundle === "function";
 }
 
 /** The value as util.inspect shows it, which is what the Node REPL prints. */
@@ -59,9 +55,9 @@ export function render(value: unknown): RenderedOutput {
   if (isDisplayable(value)) {
     const bundle = value._toMimeBundle();
     const metadata = value instanceof DisplayObject ? value.metadata : {};
-    return { data: { 'text/plain': plainText(value), ...bundle }, metadata };
+    return { data: { "text/plain": plainText(value), ...bundle }, metadata };
   }
-  return { data: { 'text/plain': plainText(value) }, metadata: {} };
+  return { data: { "text/plain": plainText(value) }, metadata: {} };
 }
 
 /** For display()/update(): a MIME bundle is shown as given, anything else is rendered. */
@@ -72,13 +68,11 @@ export function renderValueOrBundle(value: unknown): RenderedOutput {
 
 /** Constructors for common outputs, exposed in cells as `display.html(...)` and so on. */
 export const mime = {
-  html: (html: string) => new DisplayObject({ 'text/html': html, 'text/plain': '[HTML]' }),
-  markdown: (markdown: string) => new DisplayObject({ 'text/markdown': markdown, 'text/plain': markdown }),
-  svg: (svg: string) => new DisplayObject({ 'image/svg+xml': svg, 'text/plain': '[SVG]' }),
-  png: (bytes: Uint8Array) =>
-    new DisplayObject({ 'image/png': Buffer.from(bytes).toString('base64'), 'text/plain': '[PNG]' }),
-  json: (value: JsonValue) => new DisplayObject({ 'application/json': value, 'text/plain': plainText(value) }),
+  html: (html: string) => new DisplayObject({ "text/html": html, "text/plain": "[HTML]" }),
+  markdown: (markdown: string) => new DisplayObject({ "text/markdown": markdown, "text/plain": markdown }),
+  svg: (svg: string) => new DisplayObject({ "image/svg+xml": svg, "text/plain": "[SVG]" }),
+  png: (bytes: Uint8Array) => new DisplayObject({ "image/png": Buffer.from(bytes).toString("base64"), "text/plain": "[PNG]" }),
+  json: (value: JsonValue) => new DisplayObject({ "application/json": value, "text/plain": plainText(value) }),
   /** A vega-lite spec; JupyterLab and Lightbook render this MIME type. */
-  vegaLite: (spec: Record<string, JsonValue>) =>
-    new DisplayObject({ 'application/vnd.vegalite.v5+json': spec, 'text/plain': '[Vega-Lite chart]' }),
+  vegaLite: (spec: Record<string, JsonValue>) => new DisplayObject({ "application/vnd.vegalite.v5+json": spec, "text/plain": "[Vega-Lite chart]" }),
 };

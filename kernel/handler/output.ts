@@ -2,12 +2,12 @@
  * Where cell output goes: stream text and rich outputs are published with the parent of the most
  * recent execution (as ipykernel does, so output of timers started by a cell lands under it).
  */
-import process from 'node:process';
-import { formatWithOptions } from 'node:util';
-import type { IOPubPublisher } from './handler.ts';
-import type { ContentMap, IOPubMessageType, Stream } from '../protocol/messages.ts';
+import process from "node:process";
+import { formatWithOptions } from "node:util";
+import type { IOPubPublisher } from "./handler.ts";
+import type { ContentMap, IOPubMessageType, Stream } from "../protocol/messages.ts";
 
-type StreamName = Stream['name'];
+type StreamName = Stream["name"];
 
 const FLUSH_INTERVAL_MS = 100;
 
@@ -26,7 +26,7 @@ export const DISCARD: IOPubPublisher = { publish: () => undefined };
 
 export class Output {
   #target: IOPubPublisher | undefined;
-  readonly #pending: Record<StreamName, string> = { stdout: '', stderr: '' };
+  readonly #pending: Record<StreamName, string> = { stdout: "", stderr: "" };
   #flushScheduled = false;
   #pendingSince = 0;
   /** Stream characters published for the current target, and dropped past OUTPUT_LIMIT. */
@@ -53,14 +53,15 @@ export class Output {
   finish(): void {
     this.flush();
     if (this.#dropped === 0) return;
-    const note = `\n[output truncated: ${this.#dropped.toLocaleString('en')} more characters past the limit of ${OUTPUT_LIMIT.toLocaleString('en')} per cell (LIGHTBOOK_KERNEL_OUTPUT_LIMIT)]\n`;
+    const note = `\n[output truncated: ${this.#dropped.toLocaleString("en")} more characters past the limit of ${OUTPUT_LIMIT.toLocaleString("en")} per cell (LIGHTBOOK_KERNEL_OUTPUT_LIMIT)]\n`;
     this.#dropped = 0;
-    this.#target?.publish('stream', { name: 'stderr', text: note });
+    this.#target?.publish("stream", { name: "stderr", text: note });
   }
 
   /**
-   * Writes from one event-loop turn are coalesced into one stream message per stream name. A cell
-   * that keeps the loop busy still shows its output every FLUSH_INTERVAL_MS.
+   * Writes from one event-loop turn are coalesced into one stream message while they go to the same
+   * stream; a write to the other stream flushes first, so stdout and stderr interleave as printed.
+   * A cell that keeps the loop busy still shows its output every FLUSH_INTERVAL_MS.
    */
   write(name: StreamName, text: string): void {
     if (!this.#target) {
@@ -74,6 +75,7 @@ export class Output {
       text = text.slice(0, room);
     }
     this.#published += text.length;
+    if (this.#pending[name === "stdout" ? "stderr" : "stdout"] !== "") this.flush();
     this.#pending[name] += text;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -87,11 +89,11 @@ export class Output {
   flush(): void {
     this.#flushScheduled = false;
     this.#pendingSince = Date.now();
-    for (const name of ['stdout', 'stderr'] as const) {
+    for (const name of ["stdout", "stderr"] as const) {
       const text = this.#pending[name];
-      if (text === '') continue;
-      this.#pending[name] = '';
-      this.#target?.publish('stream', { name, text });
+      if (text === "") continue;
+      this.#pending[name] = "";
+      this.#target?.publish("stream", { name, text });
     }
   }
 
@@ -106,19 +108,22 @@ export class Output {
    * Only the kernel process does this; the kernel's own logs use file descriptor 2 directly.
    */
   captureProcessStreams(): void {
-    for (const name of ['stdout', 'stderr'] as const) {
+    for (const name of ["stdout", "stderr"] as const) {
       const stream = process[name];
       stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
         this.write(name, text);
-        const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
+        const callback = rest.find((arg): arg is () => void => typeof arg === "function");
         if (callback) queueMicrotask(callback);
         return true;
       }) as typeof stream.write;
     }
     // Node's Console adds and removes an 'error' listener on the stream for every call, which
     // made printing in a loop several times slower than ipykernel's print; these write directly.
-    const direct = (name: StreamName) => (...args: unknown[]) => this.write(name, `${formatWithOptions({}, ...args)}\n`);
-    Object.assign(console, { log: direct('stdout'), info: direct('stdout'), debug: direct('stdout'), error: direct('stderr'), warn: direct('stderr') });
+    const direct =
+      (name: StreamName) =>
+      (...args: unknown[]) =>
+        this.write(name, `${formatWithOptions({}, ...args)}\n`);
+    Object.assign(console, { log: direct("stdout"), info: direct("stdout"), debug: direct("stdout"), error: direct("stderr"), warn: direct("stderr") });
   }
 }

@@ -11,10 +11,10 @@ export interface StdinRequester {
 }
 
 export class StdinNotImplementedError extends Error {
-  override name = 'StdinNotImplementedError';
+  override name = "StdinNotImplementedError";
 
   constructor() {
-    super('input() is not available: this frontend does not support input requests (allow_stdin is false)');
+    super("input() is not available: this frontend does not support input requests (allow_stdin is false)");
   }
 }
 
@@ -31,7 +31,7 @@ export interface StdinGlobals {
  * different channels, and a stream still waiting to be coalesced would otherwise arrive after it.
  */
 export function inputFunction(requester: () => StdinRequester | undefined, flushOutput: () => void): InputFunction {
-  return async (prompt = '', options = {}) => {
+  return async (prompt = "", options = {}) => {
     const stdin = requester();
     if (!stdin) throw new StdinNotImplementedError();
     flushOutput();

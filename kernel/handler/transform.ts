@@ -15,14 +15,14 @@
  * Sucrase strips types keeping lines; our edits stay on their lines too. Columns move, so both
  * steps are mapped back (sucrase's source map, and the origin of each character we write).
  */
-import { parse, type Declaration, type Node, type Pattern, type Program } from 'acorn';
-import { SourceMap, type SourceMapPayload } from 'node:module';
-import { transform } from 'sucrase';
+import { parse, type Declaration, type Node, type Pattern, type Program } from "acorn";
+import { SourceMap, type SourceMapPayload } from "node:module";
+import { transform } from "sucrase";
 
 /** Global slot holding the imported module namespaces of the cell about to run. */
-export const CELL_IMPORTS = Symbol.for('lightbook.cellImports');
+export const CELL_IMPORTS = Symbol.for("lightbook.cellImports");
 
-const IMPORTS_PARAM = '__lightbookImports';
+const IMPORTS_PARAM = "__lightbookImports";
 
 /** 1-based line and column. */
 export interface Position {
@@ -40,7 +40,7 @@ export interface TransformedCell {
 
 /** A cell that does not parse. `line` and `column` are 1-based, in the cell's own text. */
 export class CellSyntaxError extends SyntaxError {
-  override name = 'SyntaxError';
+  override name = "SyntaxError";
 
   constructor(
     message: string,
@@ -65,36 +65,36 @@ interface ParseError extends Error {
 }
 
 function isParseError(e: unknown): e is ParseError {
-  return e instanceof Error && typeof (e as Partial<ParseError>).pos === 'number' && 'loc' in e;
+  return e instanceof Error && typeof (e as Partial<ParseError>).pos === "number" && "loc" in e;
 }
 
 /** Both parsers append " (line:column)" to their messages; the position is reported separately. */
 function syntaxError(e: ParseError, at: Position, atEnd: boolean): CellSyntaxError {
-  const message = e.message.replace(/ \(\d+:\d+\)$/, '');
+  const message = e.message.replace(/ \(\d+:\d+\)$/, "");
   return new CellSyntaxError(message, at.line, at.column, atEnd || /^Unterminated/.test(message));
 }
 
 /** Names bound by a declaration pattern, e.g. `{a, b: [c, ...d]}` → a, c, d. */
 function patternNames(pattern: Pattern): string[] {
   switch (pattern.type) {
-    case 'Identifier':
+    case "Identifier":
       return [pattern.name];
-    case 'ObjectPattern':
-      return pattern.properties.flatMap((p) => patternNames(p.type === 'RestElement' ? p : p.value));
-    case 'ArrayPattern':
+    case "ObjectPattern":
+      return pattern.properties.flatMap((p) => patternNames(p.type === "RestElement" ? p : p.value));
+    case "ArrayPattern":
       return pattern.elements.flatMap((e) => (e ? patternNames(e) : []));
-    case 'RestElement':
+    case "RestElement":
       return patternNames(pattern.argument);
-    case 'AssignmentPattern':
+    case "AssignmentPattern":
       return patternNames(pattern.left);
-    case 'MemberExpression':
+    case "MemberExpression":
       return [];
   }
 }
 
 function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
 
@@ -103,7 +103,7 @@ function typeStrippingMap(sourceMap: SourceMapPayload): (line0: number, column0:
   const map = new SourceMap(sourceMap);
   return (line0, column0) => {
     const entry = map.findEntry(line0, column0);
-    if (!('originalLine' in entry) || entry.generatedLine !== line0) return { line: line0 + 1, column: column0 + 1 };
+    if (!("originalLine" in entry) || entry.generatedLine !== line0) return { line: line0 + 1, column: column0 + 1 };
     return { line: entry.originalLine + 1, column: entry.originalColumn + (column0 - entry.generatedColumn) + 1 };
   };
 }
@@ -114,11 +114,11 @@ export function transformCell(cellCode: string): TransformedCell {
   try {
     // keepUnusedImports: an import unused in its own cell is still meant for the cells after it.
     const result = transform(cellCode, {
-      transforms: ['typescript'],
+      transforms: ["typescript"],
       keepUnusedImports: true,
       disableESTransforms: true,
-      filePath: 'cell.ts',
-      sourceMapOptions: { compiledFilename: 'cell.js' },
+      filePath: "cell.ts",
+      sourceMapOptions: { compiledFilename: "cell.js" },
     });
     code = result.code;
     toCell = typeStrippingMap(result.sourceMap as SourceMapPayload);
@@ -129,15 +129,15 @@ export function transformCell(cellCode: string): TransformedCell {
   }
   let program: Program;
   try {
-    program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, locations: true });
+    program = parse(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true, locations: true });
   } catch (e: unknown) {
     if (!isParseError(e)) throw e;
     throw syntaxError(e, toCell(e.loc.line - 1, e.loc.column), e.pos >= code.trimEnd().length);
   }
 
   const { names, imports, prologueStatements, edits } = rewriteTopLevel(program, code);
-  const declared = names.size > 0 ? `var ${[...names].join(', ')}; ` : '';
-  const prologue = `${declared}(async (${IMPORTS_PARAM}) => { ${prologueStatements.join(' ')}`;
+  const declared = names.size > 0 ? `var ${[...names].join(", ")}; ` : "";
+  const prologue = `${declared}(async (${IMPORTS_PARAM}) => { ${prologueStatements.join(" ")}`;
   const epilogue = `\n})(globalThis[Symbol.for(${JSON.stringify(CELL_IMPORTS.description)})]);`;
   const body = applyEdits(code, edits);
   const script = prologue + body.text + epilogue;
@@ -149,7 +149,10 @@ export function transformCell(cellCode: string): TransformedCell {
   const cellPosition = ({ line, column }: Position): Position => {
     const offset = (scriptLines[line - 1] ?? script.length) + column - 1;
     const codeOffset = origins[offset] ?? code.length;
-    const line0 = Math.max(codeLines.findLastIndex((start) => start <= codeOffset), 0);
+    const line0 = Math.max(
+      codeLines.findLastIndex((start) => start <= codeOffset),
+      0,
+    );
     return toCell(line0, codeOffset - (codeLines[line0] ?? 0));
   };
   return { script, imports, cellPosition };
@@ -173,67 +176,67 @@ function rewriteTopLevel(program: Program, code: string): TopLevelRewrite {
   const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
 
   for (const statement of program.body) {
-    let node: Program['body'][number] | Declaration = statement;
-    if (statement.type === 'ExportNamedDeclaration' && statement.declaration) {
+    let node: Program["body"][number] | Declaration = statement;
+    if (statement.type === "ExportNamedDeclaration" && statement.declaration) {
       // `export` means nothing in a cell; the declaration stays.
       const { start } = statement.declaration;
-      edits.push({ start: statement.start, end: start, text: ' '.repeat(start - statement.start) });
+      edits.push({ start: statement.start, end: start, text: " ".repeat(start - statement.start) });
       node = statement.declaration;
-    } else if (statement.type.startsWith('Export')) {
-      throw unsupported(code, statement, 'this export form');
+    } else if (statement.type.startsWith("Export")) {
+      throw unsupported(code, statement, "this export form");
     }
 
-    if (node.type === 'ImportDeclaration') {
+    if (node.type === "ImportDeclaration") {
       const index = imports.push(String(node.source.value)) - 1;
       const namespace = `${IMPORTS_PARAM}[${index}]`;
       const destructured: string[] = [];
       for (const spec of node.specifiers) {
         names.add(spec.local.name);
-        if (spec.type === 'ImportNamespaceSpecifier') importBindings.push(`${spec.local.name} = ${namespace};`);
-        else if (spec.type === 'ImportDefaultSpecifier') destructured.push(`default: ${spec.local.name}`);
+        if (spec.type === "ImportNamespaceSpecifier") importBindings.push(`${spec.local.name} = ${namespace};`);
+        else if (spec.type === "ImportDefaultSpecifier") destructured.push(`default: ${spec.local.name}`);
         else destructured.push(`${code.slice(spec.imported.start, spec.imported.end)}: ${spec.local.name}`);
       }
-      if (destructured.length > 0) importBindings.push(`({ ${destructured.join(', ')} } = ${namespace});`);
+      if (destructured.length > 0) importBindings.push(`({ ${destructured.join(", ")} } = ${namespace});`);
       // Blanked, keeping its newlines so the lines after it stay put.
-      edits.push({ start: node.start, end: node.end, text: code.slice(node.start, node.end).replace(/[^\n]/g, '') });
-    } else if (node.type === 'VariableDeclaration') {
+      edits.push({ start: node.start, end: node.end, text: code.slice(node.start, node.end).replace(/[^\n]/g, "") });
+    } else if (node.type === "VariableDeclaration") {
       const { kind } = node;
-      if (kind !== 'var' && kind !== 'let' && kind !== 'const') continue; // `using` stays cell-local
-      edits.push({ start: node.start, end: node.start + kind.length, text: ' '.repeat(kind.length) });
+      if (kind !== "var" && kind !== "let" && kind !== "const") continue; // `using` stays cell-local
+      edits.push({ start: node.start, end: node.start + kind.length, text: " ".repeat(kind.length) });
       for (const declarator of node.declarations) {
         for (const name of patternNames(declarator.id)) names.add(name);
         if (declarator.init) {
           // Parenthesized so that `{a} = obj` is not read as a block.
-          insert(declarator.id.start, '(');
-          insert(declarator.end, ')');
-        } else if (kind !== 'var') {
+          insert(declarator.id.start, "(");
+          insert(declarator.end, ")");
+        } else if (kind !== "var") {
           // A re-run `let x;` starts from undefined again; a bare `var x;` keeps the value, as in JS.
-          insert(declarator.end, ' = void 0');
+          insert(declarator.end, " = void 0");
         }
       }
-    } else if (node.type === 'FunctionDeclaration' && node.id) {
+    } else if (node.type === "FunctionDeclaration" && node.id) {
       names.add(node.id.name);
       // The declaration stays, hoisted inside the cell; the global gets it before any line runs.
       functionGlobals.push(`globalThis.${node.id.name} = ${node.id.name};`);
-    } else if (node.type === 'ClassDeclaration' && node.id) {
+    } else if (node.type === "ClassDeclaration" && node.id) {
       names.add(node.id.name);
       insert(node.start, `${node.id.name} = `);
       // Without it a class statement followed by a line starting with `(` would parse as a call.
-      insert(node.end, ';');
+      insert(node.end, ";");
     }
   }
 
   const last = program.body.at(-1);
-  if (last?.type === 'ExpressionStatement') {
+  if (last?.type === "ExpressionStatement") {
     // The statement, not its expression: `({a: 1})` starts at its parenthesis.
-    insert(last.start, 'return { value: (');
-    insert(code[last.end - 1] === ';' ? last.end - 1 : last.end, ') }');
+    insert(last.start, "return { value: (");
+    insert(code[last.end - 1] === ";" ? last.end - 1 : last.end, ") }");
   }
   return { names, imports, prologueStatements: [...importBindings, ...functionGlobals], edits };
 }
 
 function unsupported(code: string, node: Node, what: string): CellSyntaxError {
-  const before = code.slice(0, node.start).split('\n');
+  const before = code.slice(0, node.start).split("\n");
   return new CellSyntaxError(`${what} is not supported in a cell`, before.length, (before.at(-1)?.length ?? 0) + 1, false);
 }
 
@@ -241,7 +244,7 @@ function unsupported(code: string, node: Node, what: string): CellSyntaxError {
 function applyEdits(code: string, edits: Edit[]): { text: string; origins: number[] } {
   // Stable sort: two insertions at one position keep the order in which they were made.
   const sorted = edits.map((edit, i) => ({ edit, i })).sort((a, b) => a.edit.start - b.edit.start || a.i - b.i);
-  let text = '';
+  let text = "";
   const origins: number[] = [];
   let at = 0;
   const copy = (end: number) => {

@@ -5,7 +5,7 @@
  * `import` declarations become declarations of the imported bindings' types (on the same lines),
  * and `export` keywords are blanked.
  */
-import ts from 'typescript';
+import ts from "typescript";
 
 /** One replacement in the cell text, so offsets can be mapped between cell and script. */
 export interface TextEdit {
@@ -30,7 +30,7 @@ function bindingNames(name: ts.BindingName): string[] {
 function importShim(node: ts.ImportDeclaration): string {
   const from = node.moduleSpecifier.getText();
   const clause = node.importClause;
-  if (!clause) return '';
+  if (!clause) return "";
   const shims: string[] = [];
   if (clause.name) shims.push(`declare const ${clause.name.text}: typeof import(${from}).default;`);
   const bindings = clause.namedBindings;
@@ -45,7 +45,7 @@ function importShim(node: ts.ImportDeclaration): string {
     }
   }
   // The import's line breaks are kept, so every later line stays where it was.
-  return shims.join(' ') + node.getText().replace(/[^\n]/g, '');
+  return shims.join(" ") + node.getText().replace(/[^\n]/g, "");
 }
 
 function declaredNames(statement: ts.Statement): string[] {
@@ -81,7 +81,7 @@ export function toScriptOffset(edits: readonly TextEdit[], cellOffset: number): 
 }
 
 export function cellScript(code: string): CellScript {
-  const source = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const edits: TextEdit[] = [];
   const declared = new Set<string>();
   for (const statement of source.statements) {
@@ -89,15 +89,13 @@ export function cellScript(code: string): CellScript {
     if (ts.isImportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.getEnd(), text: importShim(statement) });
     } else if (ts.isExportDeclaration(statement) || ts.isExportAssignment(statement)) {
-      edits.push({ start: statement.getStart(), end: statement.getEnd(), text: '' });
+      edits.push({ start: statement.getStart(), end: statement.getEnd(), text: "" });
     } else {
-      const exportKeyword = ts.canHaveModifiers(statement)
-        ? ts.getModifiers(statement)?.find((m) => m.kind === ts.SyntaxKind.ExportKeyword)
-        : undefined;
-      if (exportKeyword) edits.push({ start: exportKeyword.getStart(), end: exportKeyword.getEnd(), text: '' });
+      const exportKeyword = ts.canHaveModifiers(statement) ? ts.getModifiers(statement)?.find((m) => m.kind === ts.SyntaxKind.ExportKeyword) : undefined;
+      if (exportKeyword) edits.push({ start: exportKeyword.getStart(), end: exportKeyword.getEnd(), text: "" });
     }
   }
-  let text = '';
+  let text = "";
   let at = 0;
   for (const edit of edits) {
     text += code.slice(at, edit.start) + edit.text;
@@ -112,7 +110,7 @@ export function cellScript(code: string): CellScript {
  */
 export function renameDeclarations(script: string, shadowed: ReadonlySet<string>, suffix: string): string {
   if (shadowed.size === 0) return script;
-  const source = ts.createSourceFile('cell.ts', script, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = ts.createSourceFile("cell.ts", script, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const renames: { start: number; end: number; name: string }[] = [];
   const visitName = (name: ts.BindingName | ts.Identifier | undefined) => {
     if (!name) return;
@@ -130,7 +128,7 @@ export function renameDeclarations(script: string, shadowed: ReadonlySet<string>
       if (ts.isIdentifier(statement.name)) visitName(statement.name);
     }
   }
-  let text = '';
+  let text = "";
   let at = 0;
   for (const { start, end, name } of renames.sort((a, b) => a.start - b.start)) {
     text += script.slice(at, start) + `${name}${suffix}`;

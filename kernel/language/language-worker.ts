@@ -2,29 +2,29 @@
  * The language worker: the session's TypeScript language service, off the main thread so type
  * checking runs while the cell runs, and completion does not make a cell's timers late.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import type { LanguageRequest, LanguageResponse } from './language-protocol.ts';
-import { SessionLanguageService } from './session-service.ts';
+import { parentPort, workerData } from "node:worker_threads";
+import type { LanguageRequest, LanguageResponse } from "./language-protocol.ts";
+import { SessionLanguageService } from "./session-service.ts";
 
 const port = parentPort;
-if (!port) throw new Error('language-worker.ts runs as a worker thread');
+if (!port) throw new Error("language-worker.ts runs as a worker thread");
 const service = new SessionLanguageService(String(workerData));
 
 function answer(request: LanguageRequest): unknown {
   switch (request.op) {
-    case 'check':
+    case "check":
       return service.check(request.code);
-    case 'commit':
+    case "commit":
       service.commit(request.code);
       return null;
-    case 'complete':
+    case "complete":
       return service.complete(request.code, request.cursor);
-    case 'inspect':
+    case "inspect":
       return service.inspect(request.code, request.cursor);
   }
 }
 
-port.on('message', ({ id, request }: { id: number; request: LanguageRequest }) => {
+port.on("message", ({ id, request }: { id: number; request: LanguageRequest }) => {
   let response: LanguageResponse;
   try {
     response = { id, result: answer(request) };
@@ -34,5 +34,5 @@ port.on('message', ({ id, request }: { id: number; request: LanguageRequest }) =
   port.postMessage(response);
 });
 // Loads the standard library's and Node's types now rather than on the first cell.
-service.check('');
+service.check("");
 port.postMessage({ id: 0, result: null } satisfies LanguageResponse);

@@ -4,12 +4,12 @@
  * completion knows the members of objects defined cells ago, and inspection shows the signatures
  * and doc comments of imported libraries. Runs in the language worker (language-worker.ts).
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import ts from 'typescript';
-import type { CompleteReply, InspectReply } from '../protocol/messages.ts';
-import { cellGlobalsDeclaration } from './cell-globals.ts';
-import { cellScript, renameDeclarations, toScriptOffset, type CellScript } from './cell-script.ts';
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import ts from "typescript";
+import type { CompleteReply, InspectReply } from "../protocol/messages.ts";
+import { cellGlobalsDeclaration } from "./cell-globals.ts";
+import { cellScript, renameDeclarations, toScriptOffset, type CellScript } from "./cell-script.ts";
 
 /** A type error in a cell; line and column are 1-based in the cell's own text. */
 export interface CellDiagnostic {
@@ -29,7 +29,7 @@ const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2451, 2300, 2393]);
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
-  lib: ['lib.es2023.d.ts'],
+  lib: ["lib.es2023.d.ts"],
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
   // Files without import/export are scripts sharing one global scope, as cells do at run time.
@@ -40,11 +40,11 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   allowImportingTsExtensions: true,
   esModuleInterop: true,
   skipLibCheck: true,
-  types: ['node'],
+  types: ["node"],
 };
 
 /** Node's types come with the kernel, wherever the notebook (the kernel's working directory) is. */
-const KERNEL_TYPE_ROOT = dirname(dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
+const KERNEL_TYPE_ROOT = dirname(dirname(createRequire(import.meta.url).resolve("@types/node/package.json")));
 
 interface HistoryCell {
   script: CellScript;
@@ -64,8 +64,8 @@ export class SessionLanguageService {
   /** `dir` is where imports resolve from: the kernel's working directory. */
   constructor(dir: string) {
     this.#dir = dir;
-    this.#currentFile = join(dir, '__lightbook_cell.ts');
-    this.#globalsFile = join(dir, '__lightbook_globals.d.ts');
+    this.#currentFile = join(dir, "__lightbook_cell.ts");
+    this.#globalsFile = join(dir, "__lightbook_globals.d.ts");
     this.#setFile(this.#globalsFile, cellGlobalsDeclaration());
     const host: ts.LanguageServiceHost = {
       getScriptFileNames: () => [...this.#files.keys()],
@@ -75,7 +75,7 @@ export class SessionLanguageService {
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
       },
       getCurrentDirectory: () => this.#dir,
-      getCompilationSettings: () => ({ ...COMPILER_OPTIONS, typeRoots: [join(dir, 'node_modules', '@types'), KERNEL_TYPE_ROOT] }),
+      getCompilationSettings: () => ({ ...COMPILER_OPTIONS, typeRoots: [join(dir, "node_modules", "@types"), KERNEL_TYPE_ROOT] }),
       getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
       fileExists: (file) => this.#files.has(file) || ts.sys.fileExists(file),
       readFile: (file) => this.#files.get(file)?.text ?? ts.sys.readFile(file),
@@ -107,8 +107,13 @@ export class SessionLanguageService {
       const at = toCellOffset(script, d.start);
       // Errors in an import's type declarations say the import fails; running it says so better.
       if (at.inEdit) continue;
-      const before = code.slice(0, at.offset).split('\n');
-      diagnostics.push({ line: before.length, column: (before.at(-1)?.length ?? 0) + 1, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') });
+      const before = code.slice(0, at.offset).split("\n");
+      diagnostics.push({
+        line: before.length,
+        column: (before.at(-1)?.length ?? 0) + 1,
+        code: d.code,
+        message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+      });
     }
     return diagnostics;
   }
@@ -117,19 +122,22 @@ export class SessionLanguageService {
   commit(code: string): void {
     const script = cellScript(code);
     if (script.declared.size === 0) return;
+    // The same cell run again declares the same types again: the session's types are unchanged,
+    // so its checks stay valid and the history does not grow.
+    if (this.#history.at(-1)?.script.text === script.text) return;
     this.#history.push({ script });
     this.#checked.clear();
   }
 
   /** `cursor` is a UTF-16 offset in `code`. */
-  complete(code: string, cursor: number): Omit<Extract<CompleteReply, { status: 'ok' }>, 'status'> {
+  complete(code: string, cursor: number): Omit<Extract<CompleteReply, { status: "ok" }>, "status"> {
     const script = this.#setCurrent(code);
-    const prefix = /[\w$]*$/.exec(code.slice(0, cursor))?.[0] ?? '';
+    const prefix = /[\w$]*$/.exec(code.slice(0, cursor))?.[0] ?? "";
     const info = this.#service.getCompletionsAtPosition(this.#currentFile, toScriptOffset(script.edits, cursor), {
       includeCompletionsWithInsertText: true,
     });
     const entries = (info?.entries ?? [])
-      .filter((entry) => entry.name.startsWith(prefix) && !entry.name.includes('__shadowed'))
+      .filter((entry) => entry.name.startsWith(prefix) && !entry.name.includes("__shadowed"))
       .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
     const start = cursor - prefix.length;
     return {
@@ -144,24 +152,48 @@ export class SessionLanguageService {
   }
 
   /** Signature and doc comment of the name at `cursor` (a UTF-16 offset in `code`). */
-  inspect(code: string, cursor: number): Omit<Extract<InspectReply, { status: 'ok' }>, 'status'> {
+  inspect(code: string, cursor: number): Omit<Extract<InspectReply, { status: "ok" }>, "status"> {
     const script = this.#setCurrent(code);
     const at = toScriptOffset(script.edits, cursor);
     // At the end of a name (where the cursor is after typing it), the name is the one before.
     const info =
-      this.#service.getQuickInfoAtPosition(this.#currentFile, at) ??
-      (at > 0 ? this.#service.getQuickInfoAtPosition(this.#currentFile, at - 1) : undefined);
-    if (!info) return { found: false, data: {}, metadata: {} };
-    const signature = ts.displayPartsToString(info.displayParts).replaceAll(/__shadowed\d+/g, '');
+      this.#service.getQuickInfoAtPosition(this.#currentFile, at) ?? (at > 0 ? this.#service.getQuickInfoAtPosition(this.#currentFile, at - 1) : undefined);
+    if (!info) return this.#signatureHelp(at);
+    const signature = ts.displayPartsToString(info.displayParts).replaceAll(/__shadowed\d+/g, "");
     const documented = info.documentation?.length ? info : (this.#importedDocs(info.textSpan.start) ?? info);
     const documentation = ts.displayPartsToString(documented.documentation);
     const tags = (documented.tags ?? []).map((tag) => `@${tag.name} ${ts.displayPartsToString(tag.text)}`.trimEnd());
-    const docs = [documentation, ...tags].filter(Boolean).join('\n');
+    const docs = [documentation, ...tags].filter(Boolean).join("\n");
     return {
       found: true,
       data: {
-        'text/plain': docs ? `${signature}\n\n${docs}` : signature,
-        'text/markdown': `\`\`\`typescript\n${signature}\n\`\`\`${docs ? `\n\n${docs}` : ''}`,
+        "text/plain": docs ? `${signature}\n\n${docs}` : signature,
+        "text/markdown": `\`\`\`typescript\n${signature}\n\`\`\`${docs ? `\n\n${docs}` : ""}`,
+      },
+      metadata: {},
+    };
+  }
+
+  /**
+   * Not on a name but between the parentheses of a call (right after `Math.max(` or a comma): the
+   * signature of the function called, as an editor's parameter hints show it while typing arguments.
+   */
+  #signatureHelp(at: number): Omit<Extract<InspectReply, { status: "ok" }>, "status"> {
+    const help = this.#service.getSignatureHelpItems(this.#currentFile, at, undefined);
+    const item = help?.items[help.selectedItemIndex];
+    if (!help || !item) return { found: false, data: {}, metadata: {} };
+    const parameters = item.parameters.map((p) => ts.displayPartsToString(p.displayParts)).join(ts.displayPartsToString(item.separatorDisplayParts));
+    const signature = `${ts.displayPartsToString(item.prefixDisplayParts)}${parameters}${ts.displayPartsToString(item.suffixDisplayParts)}`.replaceAll(
+      /__shadowed\d+/g,
+      "",
+    );
+    const current = item.parameters[help.argumentIndex];
+    const docs = [ts.displayPartsToString(item.documentation), current ? ts.displayPartsToString(current.documentation) : ""].filter(Boolean).join("\n");
+    return {
+      found: true,
+      data: {
+        "text/plain": docs ? `${signature}\n\n${docs}` : signature,
+        "text/markdown": `\`\`\`typescript\n${signature}\n\`\`\`${docs ? `\n\n${docs}` : ""}`,
       },
       metadata: {},
     };
@@ -171,7 +203,7 @@ export class SessionLanguageService {
    * Imported names are declared by their type (cell-script.ts), which drops the doc comment from
    * the name; the function or class the type belongs to still has it.
    */
-  #importedDocs(position: number): Pick<ts.QuickInfo, 'documentation' | 'tags'> | undefined {
+  #importedDocs(position: number): Pick<ts.QuickInfo, "documentation" | "tags"> | undefined {
     const program = this.#service.getProgram();
     const source = program?.getSourceFile(this.#currentFile);
     if (!program || !source) return undefined;
@@ -197,7 +229,7 @@ export class SessionLanguageService {
       const cell = this.#history[i];
       if (!cell) continue;
       const shadowed = new Set([...cell.script.declared].filter((name) => shadowedSoFar.has(name)));
-      const key = [...shadowed].sort().join(',');
+      const key = [...shadowed].sort().join(",");
       if (cell.renamed?.key !== key) {
         cell.renamed = { key, text: renameDeclarations(cell.script.text, shadowed, `__shadowed${i}`) };
       }
@@ -228,7 +260,5 @@ function toCellOffset(script: CellScript, scriptOffset: number): { offset: numbe
 
 function identifierAt(node: ts.Node, position: number): ts.Identifier | undefined {
   if (ts.isIdentifier(node)) return node;
-  return node.forEachChild((child) =>
-    child.getStart() <= position && position < child.getEnd() ? identifierAt(child, position) : undefined,
-  );
+  return node.forEachChild((child) => (child.getStart() <= position && position < child.getEnd() ? identifierAt(child, position) : undefined));
 }

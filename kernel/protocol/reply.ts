@@ -2,36 +2,38 @@
  * Building messages, and replies whose msg_type follows from the request's type, so nobody sets a
  * reply's msg_type by hand. https://jupyter-client.readthedocs.io/en/latest/messaging.html#request-reply
  */
-import { makeHeader, type Channel, type ContentMap, type Header, type Message, type MessageType } from './messages.ts';
+import { makeHeader, type Channel, type ContentMap, type Header, type Message, type MessageType } from "./messages.ts";
 
 /** Each request type and the type of its reply. */
 export interface ReplyTypeMap {
-  execute_request: 'execute_reply';
-  inspect_request: 'inspect_reply';
-  complete_request: 'complete_reply';
-  history_request: 'history_reply';
-  is_complete_request: 'is_complete_reply';
-  comm_info_request: 'comm_info_reply';
-  kernel_info_request: 'kernel_info_reply';
-  shutdown_request: 'shutdown_reply';
-  interrupt_request: 'interrupt_reply';
-  input_request: 'input_reply';
+  execute_request: "execute_reply";
+  inspect_request: "inspect_reply";
+  complete_request: "complete_reply";
+  history_request: "history_reply";
+  is_complete_request: "is_complete_reply";
+  comm_info_request: "comm_info_reply";
+  kernel_info_request: "kernel_info_reply";
+  shutdown_request: "shutdown_reply";
+  interrupt_request: "interrupt_reply";
+  lightbook_replay_request: "lightbook_replay_reply";
+  input_request: "input_reply";
 }
 
 export type RequestType = keyof ReplyTypeMap;
 export type ReplyType<T extends RequestType = RequestType> = ReplyTypeMap[T];
 
 const REPLY_TYPES: ReplyTypeMap = {
-  execute_request: 'execute_reply',
-  inspect_request: 'inspect_reply',
-  complete_request: 'complete_reply',
-  history_request: 'history_reply',
-  is_complete_request: 'is_complete_reply',
-  comm_info_request: 'comm_info_reply',
-  kernel_info_request: 'kernel_info_reply',
-  shutdown_request: 'shutdown_reply',
-  interrupt_request: 'interrupt_reply',
-  input_request: 'input_reply',
+  execute_request: "execute_reply",
+  inspect_request: "inspect_reply",
+  complete_request: "complete_reply",
+  history_request: "history_reply",
+  is_complete_request: "is_complete_reply",
+  comm_info_request: "comm_info_reply",
+  kernel_info_request: "kernel_info_reply",
+  shutdown_request: "shutdown_reply",
+  interrupt_request: "interrupt_reply",
+  lightbook_replay_request: "lightbook_replay_reply",
+  input_request: "input_reply",
 };
 
 export function isRequestType(msg_type: string): msg_type is RequestType {
@@ -54,11 +56,7 @@ export interface MakeMessageOptions {
   username?: string;
 }
 
-export function makeMessage<T extends MessageType>(
-  msg_type: T,
-  content: ContentMap[T],
-  options: MakeMessageOptions,
-): Message<T> {
+export function makeMessage<T extends MessageType>(msg_type: T, content: ContentMap[T], options: MakeMessageOptions): Message<T> {
   return {
     header: makeHeader(msg_type, options.session, options.username),
     parent_header: options.parent ?? {},

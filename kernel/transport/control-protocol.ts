@@ -7,9 +7,9 @@ export interface ControlThreadData {
 }
 
 export type FromControl =
-  | { kind: 'bound' }
-  | { kind: 'frames'; seq: number; frames: Uint8Array[] }
+  | { kind: "bound" }
+  | { kind: "frames"; seq: number; frames: Uint8Array[] }
   /** JavaScript on the main thread was terminated; requests whose handling it ended need settling. */
-  | { kind: 'terminated' };
+  | { kind: "terminated" };
 
-export type ToControl = { kind: 'ack'; seq: number } | { kind: 'send'; frames: Uint8Array[] } | { kind: 'close' };
+export type ToControl = { kind: "ack"; seq: number } | { kind: "send"; frames: Uint8Array[] } | { kind: "close" };

@@ -3,10 +3,10 @@
  * `onFrames` and are acknowledged at once, which tells the control thread JavaScript is running
  * here; replies go back through `send`.
  */
-import process from 'node:process';
-import type { Worker } from 'node:worker_threads';
-import { startTypeScriptWorker } from '../worker-thread.ts';
-import type { ControlThreadData, FromControl, ToControl } from './control-protocol.ts';
+import process from "node:process";
+import type { Worker } from "node:worker_threads";
+import { startTypeScriptWorker } from "../worker-thread.ts";
+import type { ControlThreadData, FromControl, ToControl } from "./control-protocol.ts";
 
 const STOP_TIMEOUT_MS = 2000;
 
@@ -26,34 +26,34 @@ export class ControlThread {
     this.#worker = worker;
     this.#stopped = stopped;
     const { onFrames, onTerminated } = handlers;
-    worker.on('message', (message: FromControl) => {
-      if (message.kind === 'terminated') onTerminated();
-      if (message.kind !== 'frames') return;
-      this.#post({ kind: 'ack', seq: message.seq });
+    worker.on("message", (message: FromControl) => {
+      if (message.kind === "terminated") onTerminated();
+      if (message.kind !== "frames") return;
+      this.#post({ kind: "ack", seq: message.seq });
       onFrames(message.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
     });
     // As for the heartbeat thread: zeromq aborts the process if a thread exits while receiving.
-    process.once('exit', this.#stopOnExit);
+    process.once("exit", this.#stopOnExit);
   }
 
   static start(endpoint: string, key: string, handlers: ControlHandlers): Promise<ControlThread> {
     const stopped = new SharedArrayBuffer(4);
     const data: ControlThreadData = { endpoint, key, stopped };
-    const worker = startTypeScriptWorker(new URL('./control-worker.ts', import.meta.url), data);
+    const worker = startTypeScriptWorker(new URL("./control-worker.ts", import.meta.url), data);
     return new Promise((resolve, reject) => {
-      worker.once('message', () => resolve(new ControlThread(worker, new Int32Array(stopped), handlers)));
-      worker.once('error', reject);
+      worker.once("message", () => resolve(new ControlThread(worker, new Int32Array(stopped), handlers)));
+      worker.once("error", reject);
     });
   }
 
   send(frames: Buffer[]): void {
-    this.#post({ kind: 'send', frames });
+    this.#post({ kind: "send", frames });
   }
 
   async close(): Promise<void> {
-    process.off('exit', this.#stopOnExit);
-    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
-    this.#post({ kind: 'close' });
+    process.off("exit", this.#stopOnExit);
+    const exited = new Promise((resolve) => this.#worker.once("exit", resolve));
+    this.#post({ kind: "close" });
     await exited;
   }
 
@@ -62,7 +62,7 @@ export class ControlThread {
   }
 
   #stopSync(): void {
-    this.#post({ kind: 'close' });
+    this.#post({ kind: "close" });
     Atomics.wait(this.#stopped, 0, 0, STOP_TIMEOUT_MS);
   }
 }

@@ -6,18 +6,24 @@
  * after a cell's first await, or in a timer), which neither SIGINT nor the event loop can reach;
  * V8's Runtime.terminateExecution, through an inspector session on the main thread, stops it.
  * The main thread's event loop then resumes, takes the interrupt_request and answers it.
+ * This thread also bounds the process's memory (memory-watchdog.ts), for the same reason: it runs
+ * while the main thread is stuck.
  */
-import { Session } from 'node:inspector';
-import { parentPort, workerData } from 'node:worker_threads';
-import { Router } from 'zeromq';
-import { decodeWire, WireError } from '../protocol/wire.ts';
-import type { ControlThreadData, FromControl, ToControl } from './control-protocol.ts';
+import { Session } from "node:inspector";
+import { parentPort, workerData } from "node:worker_threads";
+import { Router } from "zeromq";
+import { decodeWire, WireError } from "../protocol/wire.ts";
+import { kernelMemoryMb } from "../memory-limit.ts";
+import type { ControlThreadData, FromControl, ToControl } from "./control-protocol.ts";
+import { detachedFrames } from "./detached-frames.ts";
+import { watchMemory } from "./memory-watchdog.ts";
 
 const ACK_TIMEOUT_MS = 200;
 
 const port = parentPort;
-if (!port) throw new Error('control-worker.ts runs as a worker thread');
+if (!port) throw new Error("control-worker.ts runs as a worker thread");
 const { endpoint, key, stopped } = workerData as ControlThreadData;
+watchMemory(kernelMemoryMb());
 const socket = new Router({ sendTimeout: 0, linger: 1000 });
 /** Interrupt requests handed to the main thread and not yet taken, by sequence number. */
 const unacknowledged = new Map<number, NodeJS.Timeout>();
@@ -30,51 +36,56 @@ let sequence = 0;
 function terminateMainThread(): void {
   const inspector = new Session();
   inspector.connectToMainThread();
-  inspector.post('Runtime.terminateExecution', () => {
+  inspector.post("Runtime.terminateExecution", () => {
     inspector.disconnect();
-    port?.postMessage({ kind: 'terminated' } satisfies FromControl);
+    port?.postMessage({ kind: "terminated" } satisfies FromControl);
   });
 }
 
 function isInterruptRequest(frames: Buffer[]): boolean {
   try {
-    return decodeWire(frames, key, 'control').message.header.msg_type === 'interrupt_request';
+    return decodeWire(frames, key, "control").message.header.msg_type === "interrupt_request";
   } catch (e: unknown) {
     if (e instanceof WireError) return false; // the main thread logs and drops it
     throw e;
   }
 }
 
-port.on('message', (message: ToControl) => {
-  if (message.kind === 'ack') {
+port.on("message", (message: ToControl) => {
+  if (message.kind === "ack") {
     clearTimeout(unacknowledged.get(message.seq));
     unacknowledged.delete(message.seq);
-  } else if (message.kind === 'send') {
-    socket.send(message.frames.map((f) => Buffer.from(f))).catch(() => undefined);
+  } else if (message.kind === "send") {
+    socket.send(detachedFrames(message.frames)).catch(() => undefined);
   } else {
     socket.close();
   }
 });
 
-await socket.bind(endpoint);
-port.postMessage({ kind: 'bound' } satisfies FromControl);
-try {
-  for await (const frames of socket) {
-    const seq = ++sequence;
-    if (isInterruptRequest(frames)) {
-      unacknowledged.set(
-        seq,
-        setTimeout(() => {
-          unacknowledged.delete(seq);
-          terminateMainThread();
-        }, ACK_TIMEOUT_MS),
-      );
+// A function, not top-level await: the worker runs as a CommonJS bundle (worker-thread.ts).
+const serve = async (): Promise<void> => {
+  await socket.bind(endpoint);
+  port.postMessage({ kind: "bound" } satisfies FromControl);
+  try {
+    for await (const frames of socket) {
+      const seq = ++sequence;
+      if (isInterruptRequest(frames)) {
+        unacknowledged.set(
+          seq,
+          setTimeout(() => {
+            unacknowledged.delete(seq);
+            terminateMainThread();
+          }, ACK_TIMEOUT_MS),
+        );
+      }
+      port.postMessage({ kind: "frames", seq, frames } satisfies FromControl);
     }
-    port.postMessage({ kind: 'frames', seq, frames } satisfies FromControl);
+  } finally {
+    port.close();
+    const flag = new Int32Array(stopped);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
   }
-} finally {
-  port.close();
-  const flag = new Int32Array(stopped);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-}
+};
+
+void serve();

@@ -4,13 +4,13 @@
  * time, and leaves language semantics to a JupyterHandler.
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#request-reply
  */
-import { randomUUID } from 'node:crypto';
-import { setTimeout } from 'node:timers/promises';
-import { Publisher, Router, type Readable } from 'zeromq';
-import type { IOPubPublisher, JupyterHandler } from '../handler/handler.ts';
-import type { StdinRequester } from '../handler/stdin.ts';
-import { log } from '../log.ts';
-import { endpoint, type ConnectionInfo } from '../protocol/connection.ts';
+import { randomUUID } from "node:crypto";
+import { setTimeout } from "node:timers/promises";
+import { Publisher, Router, type Readable } from "zeromq";
+import type { IOPubPublisher, JupyterHandler } from "../handler/handler.ts";
+import type { StdinRequester } from "../handler/stdin.ts";
+import { log } from "../log.ts";
+import { endpoint, type ConnectionInfo } from "../protocol/connection.ts";
 import {
   isCommCloseMessage,
   isCommInfoRequest,
@@ -24,19 +24,22 @@ import {
   isInterruptRequest,
   isIsCompleteRequest,
   isKernelInfoRequest,
+  isLightbookReplayRequest,
   isShutdownRequest,
   type Channel,
   type ContentMap,
   type Header,
   type IOPubMessageType,
   type Message,
-} from '../protocol/messages.ts';
-import { makeMessage, replyTo } from '../protocol/reply.ts';
-import { decodeWire, encodeWire, WireError } from '../protocol/wire.ts';
-import { ControlThread } from './control-thread.ts';
-import { Heartbeat } from './heartbeat.ts';
+} from "../protocol/messages.ts";
+import { makeMessage, replyTo } from "../protocol/reply.ts";
+import { decodeWire, encodeWire, WireError } from "../protocol/wire.ts";
+import { ControlThread } from "./control-thread.ts";
+import { detachedFrames } from "./detached-frames.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import { ReplayBuffer } from "./replay-buffer.ts";
 
-type RouterChannel = 'shell' | 'stdin';
+type RouterChannel = "shell" | "stdin";
 
 /**
  * sendTimeout 0: every send is handed to ZMQ's I/O thread synchronously, so a message published
@@ -55,10 +58,10 @@ async function sendToPeer(socket: Router, frames: Buffer[]): Promise<void> {
   const deadline = Date.now() + PEER_WAIT_MS;
   for (;;) {
     try {
-      await socket.send(frames);
+      await socket.send(detachedFrames(frames));
       return;
     } catch (e: unknown) {
-      if ((e as { code?: unknown }).code !== 'EHOSTUNREACH' || Date.now() > deadline) throw e;
+      if ((e as { code?: unknown }).code !== "EHOSTUNREACH" || Date.now() > deadline) throw e;
       await setTimeout(PEER_RETRY_MS);
     }
   }
@@ -72,6 +75,8 @@ interface Incoming {
 export interface ZmqServerOptions {
   /** Called after the shutdown_reply has been sent; the owner closes the server and exits. */
   onShutdown: (restart: boolean) => void;
+  /** Heartbeat pings stopped this long ago: the server that launched the kernel is gone (heartbeat.ts). */
+  orphanGraceMs?: number;
 }
 
 export class ZmqServer {
@@ -85,6 +90,8 @@ export class ZmqServer {
   #control: ControlThread | undefined;
   readonly #iopub = new Publisher(SOCKET_OPTIONS);
   #heartbeat: Heartbeat | undefined;
+  /** Recent iopub, for a server that reattaches after a restart (lightbook_replay_request). */
+  readonly #replay = new ReplayBuffer();
   #loops: Promise<void>[] = [];
   /** Shell requests wait here and run one at a time, in arrival order. */
   readonly #shellQueue: Incoming[] = [];
@@ -110,18 +117,18 @@ export class ZmqServer {
 
   async start(): Promise<void> {
     await Promise.all([
-      ...(['shell', 'stdin'] as const).map((c) => this.#routers[c].bind(endpoint(this.#conn, c))),
-      this.#iopub.bind(endpoint(this.#conn, 'iopub')),
+      ...(["shell", "stdin"] as const).map((c) => this.#routers[c].bind(endpoint(this.#conn, c))),
+      this.#iopub.bind(endpoint(this.#conn, "iopub")),
     ]);
     // Control is not queued behind shell: interrupt and shutdown must get through a busy kernel.
-    this.#control = await ControlThread.start(endpoint(this.#conn, 'control'), this.#conn.key, {
-      onFrames: (frames) => this.#accept(frames, 'control', (incoming) => void this.#dispatch(incoming, 'control')),
+    this.#control = await ControlThread.start(endpoint(this.#conn, "control"), this.#conn.key, {
+      onFrames: (frames) => this.#accept(frames, "control", (incoming) => void this.#dispatch(incoming, "control")),
       onTerminated: () => this.#terminated.splice(0).forEach((settle) => settle()),
     });
-    this.#heartbeat = await Heartbeat.start(endpoint(this.#conn, 'hb'));
+    this.#heartbeat = await Heartbeat.start(endpoint(this.#conn, "hb"), this.#options.orphanGraceMs);
     this.#loops = [
-      this.#receive(this.#routers.shell, 'shell', (incoming) => this.#enqueueShell(incoming)),
-      this.#receive(this.#routers.stdin, 'stdin', ({ message }) => this.#inputReplied(message)),
+      this.#receive(this.#routers.shell, "shell", (incoming) => this.#enqueueShell(incoming)),
+      this.#receive(this.#routers.stdin, "stdin", ({ message }) => this.#inputReplied(message)),
     ];
   }
 
@@ -137,9 +144,13 @@ export class ZmqServer {
    * to the caller. The topic is the msg_type, the convention the spec describes.
    */
   publish<T extends IOPubMessageType>(msg_type: T, content: ContentMap[T], parent?: Header, buffers?: Uint8Array[]): Promise<void> {
-    const msg = makeMessage(msg_type, content, { session: this.session, channel: 'iopub', parent, buffers });
+    const msg = makeMessage(msg_type, content, { session: this.session, channel: "iopub", parent, buffers });
     const frames = encodeWire(msg, this.#conn.key, [Buffer.from(msg_type)]);
-    return this.#iopub.send(frames).catch((e: unknown) => log(`iopub send failed: ${String(e)}`));
+    this.#replay.add(
+      msg,
+      frames.reduce((n, f) => n + f.byteLength, 0),
+    );
+    return this.#iopub.send(detachedFrames(frames)).catch((e: unknown) => log(`iopub send failed: ${String(e)}`));
   }
 
   #publisherFor(parent: Header): IOPubPublisher {
@@ -147,11 +158,11 @@ export class ZmqServer {
   }
 
   /** Sends input_request to the client that sent `request`: same ZMQ identity, on stdin. */
-  #stdinFor({ identities, message }: Incoming & { message: Message<'execute_request'> }): StdinRequester | undefined {
+  #stdinFor({ identities, message }: Incoming & { message: Message<"execute_request"> }): StdinRequester | undefined {
     if (!message.content.allow_stdin) return undefined;
     return {
       input: (prompt, password) => {
-        const inputRequest = makeMessage('input_request', { prompt, password }, { session: this.session, channel: 'stdin', parent: message.header });
+        const inputRequest = makeMessage("input_request", { prompt, password }, { session: this.session, channel: "stdin", parent: message.header });
         return new Promise((resolve, reject) => {
           this.#pendingInputs.set(inputRequest.header.msg_id, resolve);
           sendToPeer(this.#routers.stdin, encodeWire(inputRequest, this.#conn.key, identities)).catch(reject);
@@ -198,7 +209,7 @@ export class ZmqServer {
     this.#shellRunning = true;
     try {
       for (let next = this.#shellQueue.shift(); next; next = this.#shellQueue.shift()) {
-        await this.#dispatch(next, 'shell');
+        await this.#dispatch(next, "shell");
       }
     } finally {
       this.#shellRunning = false;
@@ -206,17 +217,17 @@ export class ZmqServer {
   }
 
   /** One request: busy, the reply (if the message type has one), idle, whatever happens. */
-  async #dispatch({ identities, message }: Incoming, channel: 'shell' | 'control'): Promise<void> {
-    void this.publish('status', { execution_state: 'busy' }, message.header);
+  async #dispatch({ identities, message }: Incoming, channel: "shell" | "control"): Promise<void> {
+    void this.publish("status", { execution_state: "busy" }, message.header);
     try {
       const reply = await this.#answer({ identities, message });
       const frames = reply && encodeWire(reply, this.#conn.key, identities);
-      if (frames && channel === 'control') this.#control?.send(frames);
-      else if (frames) await this.#routers.shell.send(frames);
+      if (frames && channel === "control") this.#control?.send(frames);
+      else if (frames) await this.#routers.shell.send(detachedFrames(frames));
     } catch (e: unknown) {
       log(`handling ${message.header.msg_type} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     } finally {
-      await this.publish('status', { execution_state: 'idle' }, message.header);
+      await this.publish("status", { execution_state: "idle" }, message.header);
     }
     if (isShutdownRequest(message)) this.#options.onShutdown(message.content.restart);
   }
@@ -228,11 +239,11 @@ export class ZmqServer {
     const session = this.session;
     if (isExecuteRequest(request)) {
       if (this.#abortedByEarlierError.has(request)) {
-        return replyTo(request, { status: 'aborted' }, {}, session);
+        return replyTo(request, { status: "aborted" }, {}, session);
       }
       const stdin = this.#stdinFor({ identities: incoming.identities, message: request });
       const content = await handler.execute(request, this.#publisherFor(request.header), stdin);
-      if (content.status === 'error' && request.content.stop_on_error !== false) this.#abortQueuedExecutes();
+      if (content.status === "error" && request.content.stop_on_error !== false) this.#abortQueuedExecutes();
       return replyTo(request, content, {}, session);
     }
     if (isKernelInfoRequest(request)) return replyTo(request, handler.kernelInfo(), {}, session);
@@ -248,12 +259,16 @@ export class ZmqServer {
       await Promise.race([handled, new Promise<void>((settle) => this.#terminated.push(settle))]);
       return undefined;
     }
+    if (isLightbookReplayRequest(request)) {
+      const after = (request.content as { after?: unknown }).after;
+      return replyTo(request, { status: "ok", ...this.#replay.after(typeof after === "string" ? after : null) }, {}, session);
+    }
     if (isInterruptRequest(request)) {
       handler.interrupt();
-      return replyTo(request, { status: 'ok' }, {}, session);
+      return replyTo(request, { status: "ok" }, {}, session);
     }
     if (isShutdownRequest(request)) {
-      return replyTo(request, { status: 'ok', restart: request.content.restart }, {}, session);
+      return replyTo(request, { status: "ok", restart: request.content.restart }, {}, session);
     }
     log(`ignoring ${request.header.msg_type} on ${request.channel}`);
     return undefined;

@@ -2,8 +2,8 @@
  * What cells see of the workflow API: `workflow` (map, run, follow, range, frames, files,
  * agents) and the input helpers `frames` and `files` as globals, like `display`.
  */
-import { RunsClient } from './client.ts';
-import { Workflow, type Display } from './map.ts';
+import { RunsClient } from "./client.ts";
+import { Workflow, type Display } from "./map.ts";
 
 export interface WorkflowGlobalsDeps {
   display: Display;

@@ -3,6 +3,7 @@
  *
  *   const sums = await workflow.map(frames('demo/scan_0001.h5', '/entry/data/data'), 'frame-sum', {}, { chunk: 4 });
  *   const squares = await workflow.map(workflow.range(0, 100), (i) => i * i);
+ *   const sweeps = await workflow.map(workflow.files(['sweeps/a', 'sweeps/b']), { program: 'dials.sweep' }, { nproc: 1 });
  *
  * `map` submits a run to the server, which partitions it into tasks for the node agents; it shows
  * a live progress display that updates in place, and resolves with one result per item in input
@@ -10,17 +11,21 @@
  * pattern per frame) come back as typed arrays. Interrupting the cell cancels the run's pending
  * tasks. If the server cannot be reached for `serverTimeoutMs`, it rejects saying so: it never hangs.
  */
-import { randomUUID } from 'node:crypto';
-import type { RunModel, StepInput } from '../../server/runs/model.ts';
-import { itemsOf } from '../../server/runs/result-codec.ts';
-import { RunsApiError, type RecipeInput, type RunsClient } from './client.ts';
-import { progressBundle, rate, type ProgressSample } from './progress.ts';
+import { randomUUID } from "node:crypto";
+import type { AgentModel } from "../../contracts/agents.ts";
+import type { RunModel, StepInput } from "../../contracts/runs.ts";
+import { itemsOf } from "../../contracts/result-array.ts";
+import { RunsApiError, type RecipeInput, type RunsClient } from "./client.ts";
+import { progressBundle, rate, type ProgressSample } from "./progress.ts";
 
 /** What a map works on: frames of a dataset, files, an index range, or explicit JSON items. */
 export type MapInput = StepInput | unknown[];
 
-/** A named algorithm, or a self-contained function that agents run from its source. */
-export type MapFunction = string | ((item: never, params: never, ctx: never) => unknown);
+/**
+ * A named algorithm, a self-contained function that agents run from its source, or an installed
+ * program of the allow-list (`{ program: "dials.sweep" }`, on files or folders: `workflow.files([...])`).
+ */
+export type MapFunction = string | ((item: never, params: never, ctx: never) => unknown) | { program: string };
 
 export interface MapOptions {
   /** Items per task (default: 1). Larger chunks for tiny items cut scheduling overhead. */
@@ -46,7 +51,7 @@ export interface Display {
 }
 
 export class WorkflowError extends Error {
-  override name = 'WorkflowError';
+  override name = "WorkflowError";
 
   constructor(
     message: string,
@@ -59,7 +64,7 @@ export class WorkflowError extends Error {
 }
 
 export class WorkflowCancelledError extends Error {
-  override name = 'KeyboardInterrupt';
+  override name = "KeyboardInterrupt";
 }
 
 export interface WorkflowDeps {
@@ -73,7 +78,7 @@ export interface WorkflowDeps {
 const DEFAULT_SERVER_TIMEOUT_MS = 120_000;
 
 export function toStepInput(input: MapInput): StepInput {
-  if (Array.isArray(input)) return { kind: 'items', items: input };
+  if (Array.isArray(input)) return { kind: "items", items: input };
   return input;
 }
 
@@ -82,14 +87,19 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const t = setTimeout(done, ms);
     function done() {
       clearTimeout(t);
-      signal?.removeEventListener('abort', done);
+      signal?.removeEventListener("abort", done);
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
+    signal?.addEventListener("abort", done, { once: true });
   });
 }
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+
+/** The run as it ended when its `run.state` event said succeeded: all `total` tasks did. */
+function succeededRun(known: RunModel, total: number): RunModel {
+  return { ...known, state: "succeeded", open: false, counts: { total, queued: 0, running: 0, succeeded: total, failed: 0, cancelled: 0 } };
+}
 
 export class Workflow {
   readonly #now: () => number;
@@ -100,40 +110,41 @@ export class Workflow {
 
   /** Frames start..stop of an HDF5 dataset (relative to the data root), one item each. */
   frames(file: string, dataset: string, range: { start?: number; stop?: number } = {}): StepInput {
-    return { kind: 'frames', file, dataset, start: range.start ?? 0, ...(range.stop === undefined ? {} : { stop: range.stop }) };
+    return { kind: "frames", file, dataset, start: range.start ?? 0, ...(range.stop === undefined ? {} : { stop: range.stop }) };
   }
 
   files(files: string[]): StepInput {
-    return { kind: 'files', files };
+    return { kind: "files", files };
   }
 
   range(start: number, stop?: number): StepInput {
-    return stop === undefined ? { kind: 'range', start: 0, stop: start } : { kind: 'range', start, stop };
+    return stop === undefined ? { kind: "range", start: 0, stop: start } : { kind: "range", start, stop };
   }
 
   async map(input: MapInput, fn: MapFunction, params: Record<string, unknown> = {}, opts: MapOptions = {}): Promise<unknown> {
     const step = {
-      id: 'map',
-      ...(typeof fn === 'string' ? { algorithm: fn } : { source: fn.toString() }),
+      id: "map",
+      ...(typeof fn === "string" ? { algorithm: fn } : typeof fn === "function" ? { source: fn.toString() } : { program: fn.program }),
       params,
       input: toStepInput(input),
       chunk: opts.chunk ?? 1,
       max_attempts: opts.maxAttempts ?? 3,
     };
     const recipe: RecipeInput = { steps: [step] };
-    if (typeof opts.reduce === 'string') recipe.steps.push({ id: 'reduce', algorithm: opts.reduce, input: { kind: 'results', step: 'map' }, max_attempts: opts.maxAttempts ?? 3 });
-    const label = opts.name ?? (typeof fn === 'string' ? fn : fn.name || 'function');
+    if (typeof opts.reduce === "string")
+      recipe.steps.push({ id: "reduce", algorithm: opts.reduce, input: { kind: "results", step: "map" }, max_attempts: opts.maxAttempts ?? 3 });
+    const label = opts.name ?? (typeof fn === "string" ? fn : typeof fn === "function" ? fn.name || "function" : fn.program);
     const run = await this.run(recipe, { ...opts, name: label });
-    const items = await this.#results(run, 'map');
-    if (typeof opts.reduce === 'string') return (await this.#results(run, 'reduce'))[0];
-    return typeof opts.reduce === 'function' ? opts.reduce(items) : items;
+    const items = await this.#results(run, "map");
+    if (typeof opts.reduce === "string") return (await this.#results(run, "reduce"))[0];
+    return typeof opts.reduce === "function" ? opts.reduce(items) : items;
   }
 
   /**
    * Submits a whole recipe (several steps) and follows it to its end with the progress display;
    * resolves with the ended run, rejects with WorkflowError if it failed.
    */
-  async run(recipe: RecipeInput, opts: Pick<MapOptions, 'key' | 'name' | 'progress' | 'serverTimeoutMs' | 'signal'> = {}): Promise<RunModel> {
+  async run(recipe: RecipeInput, opts: Pick<MapOptions, "key" | "name" | "progress" | "serverTimeoutMs" | "signal"> = {}): Promise<RunModel> {
     const client = this.deps.client();
     const signal = opts.signal ?? this.deps.cellSignal();
     signal?.throwIfAborted();
@@ -142,7 +153,7 @@ export class Workflow {
   }
 
   /** Follows an existing run (e.g. after a map gave up on an unreachable server) to its end. */
-  async follow(id: string, opts: Pick<MapOptions, 'name' | 'progress' | 'serverTimeoutMs' | 'signal'> = {}, known?: RunModel): Promise<RunModel> {
+  async follow(id: string, opts: Pick<MapOptions, "name" | "progress" | "serverTimeoutMs" | "signal"> = {}, known?: RunModel): Promise<RunModel> {
     const client = this.deps.client();
     const signal = opts.signal ?? this.deps.cellSignal();
     const displayId = `lightbook-run-${id}`;
@@ -158,21 +169,31 @@ export class Workflow {
       cancelled = true;
       client.cancel(id).catch(() => undefined);
     };
-    signal?.addEventListener('abort', cancel, { once: true });
+    signal?.addEventListener("abort", cancel, { once: true });
+    // Pushed events say when to look again; without them (no socket, or it dropped), long polling.
+    const events = client.events(id);
     try {
+      await events.ready;
       for (let poll = 0; ; poll++) {
         let run: RunModel | undefined = poll === 0 ? known : undefined;
         const asked = this.#now();
         try {
+          if (!run && events.live) {
+            await events.wait(cancelled ? 100 : 500);
+            // A run that succeeded needs no second read: every task did.
+            const end = events.ended;
+            if (end?.state === "succeeded" && known && !cancelled) run = succeededRun(known, end.total);
+          }
           // The server answers when the run ends, or after half a second: progress twice a second, the end at once.
-          run ??= await client.get(id, { waitMs: cancelled ? 100 : 500 });
+          run ??= await client.get(id, { waitMs: events.live ? 0 : cancelled ? 100 : 500 });
           lastContact = this.#now();
         } catch (e: unknown) {
-          if (e instanceof RunsApiError && e.status === 404) throw new Error(`run ${id} does not exist on ${client.apiUrl}`);
+          if (e instanceof RunsApiError && e.status === 404) throw new Error(`run ${id} does not exist on ${client.apiUrl}`, { cause: e });
           if (this.#now() - lastContact > timeout) {
             throw new Error(
               `lost contact with the Lightbook server at ${client.apiUrl} for ${Math.round(timeout / 1000)} s (${e instanceof Error ? e.message : String(e)}); ` +
                 `run ${id} goes on on the agents: workflow.follow('${id}') picks it up again`,
+              { cause: e },
             );
           }
         }
@@ -188,8 +209,9 @@ export class Workflow {
             lastShownAt = this.#now();
           }
           if (end) {
-            if (cancelled || run.state === 'cancelled') throw new WorkflowCancelledError(`run ${id} was cancelled (${run.counts.succeeded} of ${run.counts.total} tasks had succeeded)`);
-            if (run.state === 'failed') throw new WorkflowError(`run ${id} failed: ${run.error ?? 'see its tasks'}`, run);
+            if (cancelled || run.state === "cancelled")
+              throw new WorkflowCancelledError(`run ${id} was cancelled (${run.counts.succeeded} of ${run.counts.total} tasks had succeeded)`);
+            if (run.state === "failed") throw new WorkflowError(`run ${id} failed: ${run.error ?? "see its tasks"}`, run);
             return run;
           }
         }
@@ -200,10 +222,11 @@ export class Workflow {
         // A server that did not wait (or an error) is asked again after a pause, never in a tight loop.
         const took = this.#now() - asked;
         if (run === undefined) await sleep(500, undefined);
-        else if (took < 20 && !(poll === 0 && known)) await sleep(20 - took, undefined);
+        else if (took < 20 && !(poll === 0 && known) && !events.live) await sleep(20 - took, undefined);
       }
     } finally {
-      signal?.removeEventListener('abort', cancel);
+      signal?.removeEventListener("abort", cancel);
+      events.close();
     }
   }
 
@@ -213,7 +236,7 @@ export class Workflow {
     return results.flatMap(itemsOf);
   }
 
-  async agents(): Promise<unknown[]> {
+  async agents(): Promise<AgentModel[]> {
     return this.deps.client().agents();
   }
 }

@@ -1,41 +1,48 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import * as cookie from "cookie";
+import type { Principal } from "../../contracts/accounts.ts";
+import { API_TOKEN_PREFIX, type Accounts, type AccountUser } from "../accounts/accounts.ts";
+import { SessionSockets } from "./session-sockets.ts";
 
 export const SESSION_COOKIE = "lightbook-session";
 export const XSRF_COOKIE = "_xsrf";
-const SESSION_DAYS = 30;
-
-/** How a request proved who it is. A token may be sent by scripts; a cookie only by browsers. */
-export type Credential = { kind: "token" } | { kind: "cookie" };
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Who sent a request, or why its credential is refused (a clear message, never which part was wrong for a password). */
+export type Authentication = { kind: "ok"; principal: Principal } | { kind: "none" } | { kind: "refused"; message: string };
+
+function userPrincipal(user: AccountUser, credential: Principal["credential"], extra: Partial<Principal> = {}): Principal {
+  return { userId: user.id, username: user.username, role: user.role, credential, sessionKey: null, scopes: null, proposalIds: null, ...extra };
+}
+
 /**
- * Token and session-cookie authentication, as Jupyter Server does it: the printed token
- * (header `Authorization: token …`, or `?token=` once to log a browser in), then a signed,
- * HttpOnly session cookie; cookie-authenticated writes must echo the `_xsrf` cookie in
- * `X-XSRFToken`.
+ * Authentication, as Jupyter Server does it: a token (`Authorization: token …`, or `?token=`)
+ * or a login session cookie; cookie-authenticated writes must echo the `_xsrf` cookie in
+ * `X-XSRFToken`. Tokens are the server's printed token (the bootstrap admin's, for scripts and
+ * the printed URL) or personal API tokens (`lbt_…`, scoped, expiring). Session cookies hold a
+ * random id looked up by its hash, so no signing secret exists to rotate: changing the server's
+ * token logs nobody out.
  */
 export class Auth {
+  readonly sockets = new SessionSockets();
+
   constructor(
-    private readonly token: string,
+    readonly accounts: Accounts,
+    private readonly serverToken: string,
+    private readonly serverTokenUser: AccountUser,
     private readonly allowOrigins: readonly string[],
   ) {}
 
-  /** Cookie sessions are signed with a key derived from the token, so they end when it changes. */
-  private sign(value: string): string {
-    return createHmac("sha256", `lightbook-session:${this.token}`).update(value).digest("base64url");
-  }
-
-  checkToken(candidate: string | undefined): boolean {
-    return candidate !== undefined && safeEqual(candidate, this.token);
+  isServerToken(candidate: string | undefined): boolean {
+    return candidate !== undefined && safeEqual(candidate, this.serverToken);
   }
 
   /** The token from the Authorization header or the `token` query parameter. */
@@ -47,45 +54,67 @@ export class Auth {
     return query ?? undefined;
   }
 
-  authenticate(req: IncomingMessage): Credential | null {
-    if (this.checkToken(this.presentedToken(req))) return { kind: "token" };
-    const session = cookie.parse(req.headers.cookie ?? "")[SESSION_COOKIE];
-    if (session && this.validSession(session)) return { kind: "cookie" };
-    return null;
+  async authenticate(req: IncomingMessage): Promise<Authentication> {
+    const token = this.presentedToken(req);
+    if (token !== undefined) return this.authenticateToken(token);
+    const secret = cookie.parse(req.headers.cookie ?? "")[SESSION_COOKIE];
+    if (!secret) return { kind: "none" };
+    const session = await this.accounts.session(secret);
+    return session ? { kind: "ok", principal: userPrincipal(session.user, "session", { sessionKey: session.key }) } : { kind: "none" };
   }
 
-  /** Set-Cookie values that log a browser in: the session and a fresh XSRF token. */
-  loginCookies(secure: boolean): string[] {
-    const expires = Date.now() + SESSION_DAYS * 86400_000;
-    const value = `${expires}.${this.sign(String(expires))}`;
-    const common = { path: "/", sameSite: "lax" as const, secure, expires: new Date(expires) };
-    return [
-      cookie.serialize(SESSION_COOKIE, value, { ...common, httpOnly: true }),
-      cookie.serialize(XSRF_COOKIE, randomBytes(18).toString("base64url"), common),
-    ];
+  private async authenticateToken(token: string): Promise<Authentication> {
+    if (this.isServerToken(token)) return { kind: "ok", principal: userPrincipal(this.serverTokenUser, "server_token") };
+    if (!token.startsWith(API_TOKEN_PREFIX)) return { kind: "refused", message: "Authentication required: that token is not valid" };
+    const r = await this.accounts.verifyToken(token);
+    switch (r.kind) {
+      case "unknown":
+        return { kind: "refused", message: "Authentication required: that API token is not valid" };
+      case "revoked":
+        return { kind: "refused", message: "Authentication required: that API token was revoked" };
+      case "expired":
+        return { kind: "refused", message: `Authentication required: that API token expired at ${r.expires.toISOString()}; create a new one` };
+      case "disabled":
+        return { kind: "refused", message: "Authentication required: that API token's account is disabled" };
+      default:
+        return { kind: "ok", principal: userPrincipal(r.user, "api_token", { scopes: r.token.scopes, proposalIds: r.token.proposalIds }) };
+    }
   }
 
-  private validSession(value: string): boolean {
-    const [expires, signature] = value.split(".");
-    if (!expires || !signature || !/^\d+$/.test(expires)) return false;
-    return Number(expires) > Date.now() && safeEqual(signature, this.sign(expires));
+  /** A new login session for `user`, and the Set-Cookie values that carry it and a fresh XSRF token. */
+  async logIn(user: AccountUser, req: IncomingMessage & { ip?: string | undefined }, secure: boolean): Promise<string[]> {
+    const { secret, expires } = await this.accounts.createSession(user.id, req.headers["user-agent"] ?? "", req.ip ?? req.socket.remoteAddress ?? "");
+    // Lax, not Strict: a link to a notebook from mail or chat, and the return from the OpenID
+    // provider, are cross-site navigations that must arrive logged in. Writes need the XSRF token anyway.
+    const common = { path: "/", sameSite: "lax" as const, secure, expires };
+    return [cookie.serialize(SESSION_COOKIE, secret, { ...common, httpOnly: true }), this.xsrfCookie(secure)];
+  }
+
+  xsrfCookie(secure: boolean): string {
+    return cookie.serialize(XSRF_COOKIE, randomBytes(18).toString("base64url"), { path: "/", sameSite: "strict", secure });
+  }
+
+  /** Ends the session: its row, and every WebSocket opened with it. */
+  async logOut(sessionKey: string): Promise<void> {
+    await this.accounts.deleteSession(sessionKey);
+    this.sockets.end(sessionKey);
   }
 
   /** Cookie-authenticated writes must carry the XSRF token (a cross-site form cannot read it). */
-  xsrfOk(req: IncomingMessage, credential: Credential): boolean {
-    if (credential.kind === "token" || !UNSAFE_METHODS.has(req.method ?? "GET")) return true;
+  xsrfOk(req: IncomingMessage, principal: Principal, formValue?: unknown): boolean {
+    if (principal.credential !== "session" || !UNSAFE_METHODS.has(req.method ?? "GET")) return true;
     const expected = cookie.parse(req.headers.cookie ?? "")[XSRF_COOKIE];
-    const sent = req.headers["x-xsrftoken"];
+    const sent = req.headers["x-xsrftoken"] ?? formValue;
     return typeof expected === "string" && typeof sent === "string" && safeEqual(sent, expected);
   }
 
   /**
    * Browsers always send Origin on WebSockets; a page from another site must not reach a
-   * kernel with the user's cookie. Clients without Origin (scripts) must present the token.
+   * kernel with the user's cookie. Clients without Origin (scripts) must present a token.
    */
-  originOk(req: IncomingMessage, credential: Credential): boolean {
+  originOk(req: IncomingMessage, principal: Principal): boolean {
     const origin = req.headers.origin;
-    if (origin === undefined) return credential.kind === "token";
+    if (origin === undefined) return principal.credential !== "session";
     const host = req.headers.host;
     let parsed: URL;
     try {

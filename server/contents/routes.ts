@@ -1,8 +1,11 @@
 import { Router, type Request } from "express";
 import { parseBody } from "../http/validate.ts";
 import type { ContentsManager } from "./manager.ts";
-import { createBody, renameBody, saveBody, type ContentType } from "./model.ts";
+import { createBody, renameBody, saveBody, type ContentType } from "../../contracts/contents.ts";
 import { normalizeContentsPath } from "./paths.ts";
+import { principalOf } from "../auth/middleware.ts";
+import { parseIfMatch } from "../notebooks/revisions.ts";
+import { OUTPUTS_HEADER, OUTPUTS_HEADER_SERVER } from "../../contracts/executions.ts";
 
 const PREFIX = "/api/contents";
 
@@ -28,7 +31,10 @@ export function contentsRoutes(contents: ContentsManager): Router {
 
   r.put(route, async (req, res) => {
     const path = contentsPath(req);
-    const { model, created } = await contents.save(path, parseBody(saveBody, req.body));
+    // If-Match (a Lightbook page's): the revision its edits start from; without it the last writer wins, as in Jupyter.
+    const base = parseIfMatch(req.get("If-Match"));
+    const keepOutputs = req.get(OUTPUTS_HEADER) === OUTPUTS_HEADER_SERVER;
+    const { model, created } = await contents.save(path, parseBody(saveBody, req.body), { author: principalOf(res).username, base, keepOutputs });
     if (created) res.status(201).location(location(path));
     res.json(model);
   });
@@ -36,7 +42,7 @@ export function contentsRoutes(contents: ContentsManager): Router {
   r.post(route, async (req, res) => {
     const body = parseBody(createBody, req.body);
     const copyFrom = body.copy_from === undefined ? undefined : normalizeContentsPath(body.copy_from);
-    const model = await contents.create(contentsPath(req), { type: body.type, ext: body.ext, copyFrom });
+    const model = await contents.create(contentsPath(req), { type: body.type, ext: body.ext, copyFrom }, principalOf(res).username);
     res.status(201).location(location(model.path)).json(model);
   });
 

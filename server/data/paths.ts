@@ -1,8 +1,8 @@
 import { realpath } from "node:fs/promises";
-import { resolveDataPath as resolveUnderRoot } from "../../kernel/analysis/data-root.ts";
-import { DataRootError, NotFoundError } from "../../kernel/analysis/errors.ts";
+import { resolveDataPath as resolveUnderRoot } from "../../analysis/data-root.ts";
+import { DataRootError, NotFoundError } from "../../analysis/errors.ts";
 import { normalizeContentsPath } from "../contents/paths.ts";
-import { HttpError } from "../errors.ts";
+import { DomainError, InvalidInputError, NotFoundDomainError } from "../../runtime/errors.ts";
 
 export interface DataPath {
   /** Relative to the data root, "/"-separated ("" is the root). */
@@ -18,14 +18,14 @@ export interface DataPath {
  * symlinks) is not inside the real data root.
  */
 export async function resolveDataPath(root: string, raw: string): Promise<DataPath> {
-  if (raw.startsWith("/") || /^%2f/i.test(raw)) throw new HttpError(400, "Data paths are relative to the data root", "Bad Request");
+  if (raw.startsWith("/") || /^%2f/i.test(raw)) throw new InvalidInputError("Data paths are relative to the data root");
   const relative = normalizeContentsPath(raw);
   if (relative === "") return { relative, absolute: await realpath(root) };
   try {
     return { relative, absolute: resolveUnderRoot(relative, { root }) };
   } catch (e: unknown) {
-    if (e instanceof NotFoundError) throw new HttpError(404, `No such file in the data root: ${relative}`, "Not Found");
-    if (e instanceof DataRootError) throw new HttpError(403, `${relative} leads outside the data root`, "Forbidden");
+    if (e instanceof NotFoundError) throw new NotFoundDomainError(`No such file in the data root: ${relative}`);
+    if (e instanceof DataRootError) throw new DomainError("forbidden", `${relative} leads outside the data root`);
     throw e;
   }
 }

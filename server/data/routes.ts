@@ -1,8 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { Router, type Request } from "express";
-import { HttpError } from "../errors.ts";
+import { DomainError, HttpError } from "../../runtime/errors.ts";
 import { resolveDataPath, type DataPath } from "./paths.ts";
-import type { DataEntry, DataListing } from "./types.ts";
+import type { DataEntry, DataListing } from "../../contracts/data.ts";
 
 const PREFIX = "/api/lightbook/data";
 
@@ -26,7 +26,8 @@ async function listEntries(root: string, dir: DataPath): Promise<DataEntry[]> {
         const kind = s.isDirectory() ? "directory" : "file";
         return { name, path: relative, kind, size: kind === "file" ? s.size : 0, last_modified: s.mtime.toISOString() };
       } catch (e: unknown) {
-        if (e instanceof HttpError) return null;
+        // A name that leads outside the root or vanished since readdir is left out of the listing.
+        if (e instanceof DomainError) return null;
         throw e;
       }
     }),
@@ -53,7 +54,11 @@ export function dataRoutes(root: string): Router {
     const file = await resolveDataPath(root, rawPath(req, "files"));
     if (!(await stat(file.absolute)).isFile()) throw new HttpError(400, `${file.relative} is not a file`, "Bad Request");
     // sendFile answers Range requests with 206 and Content-Range, and sets Accept-Ranges.
-    res.sendFile(file.absolute, { dotfiles: "allow", headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-cache" } }, (err) => err && next(err));
+    res.sendFile(
+      file.absolute,
+      { dotfiles: "allow", headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-cache" } },
+      (err) => err && next(err),
+    );
   });
 
   return r;

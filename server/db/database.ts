@@ -1,7 +1,6 @@
-import path from "node:path";
 import pg from "pg";
 import type { Config } from "../config.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import { createDb, type Db } from "./client.ts";
 import { startEmbeddedDatabase } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
@@ -17,9 +16,7 @@ export class DatabaseUnreachableError extends Error {}
 
 /** The configured PostgreSQL (or an embedded one), reachable and migrated. */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedDatabase(path.join(config.stateDir, "postgres"), log);
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedDatabase(config.stateDir, log);
   const url = config.databaseUrl ?? embedded!.url;
   try {
     await checkReachable(url);
@@ -54,11 +51,11 @@ async function checkReachable(url: string): Promise<void> {
   }
 }
 
-/** host:port/db of a URL without its credentials, for messages. */
+/** host:port/db of a URL without its credentials, for messages (a socket folder as the host is decoded). */
 export function safeLocation(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+    return `${decodeURIComponent(u.hostname)}:${u.port || 5432}${u.pathname}`;
   } catch {
     return "(unparseable DATABASE_URL)";
   }

@@ -33,7 +33,10 @@ export interface Migration {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -59,7 +62,23 @@ export async function migrate(databaseUrl: string, migrations?: Migration[]): Pr
     if (failed) {
       throw new MigrationError(`migration ${failed.migration_name} failed earlier and was not rolled back; resolve it before starting Lightbook`);
     }
-    const done = new Set(rows.filter((r) => r.finished_at !== null).map((r) => r.migration_name));
+    const finished = rows.filter((r) => r.finished_at !== null && r.rolled_back_at === null);
+    const known = new Map(all.map((m) => [m.name, m]));
+    // A database migrated by newer code, or an applied migration edited since: starting would run
+    // code against tables it does not describe.
+    const unknown = finished.filter((r) => !known.has(r.migration_name)).map((r) => r.migration_name);
+    if (unknown.length > 0) {
+      throw new MigrationError(
+        `the database has migrations this version of Lightbook does not know (${unknown.join(", ")}); run the newer version or restore a matching backup`,
+      );
+    }
+    const changed = finished.filter((r) => known.get(r.migration_name)!.checksum !== r.checksum).map((r) => r.migration_name);
+    if (changed.length > 0) {
+      throw new MigrationError(
+        `applied migrations were edited since they ran (${changed.join(", ")}): checksums differ; never edit an applied migration, add a new one`,
+      );
+    }
+    const done = new Set(finished.map((r) => r.migration_name));
     const applied: string[] = [];
     for (const m of all) {
       if (done.has(m.name)) continue;
@@ -67,10 +86,11 @@ export async function migrate(databaseUrl: string, migrations?: Migration[]): Pr
       await client.query("BEGIN");
       try {
         await client.query(m.sql);
-        await client.query(
-          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 1)`,
-          [id, m.checksum, m.name],
-        );
+        await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 1)`, [
+          id,
+          m.checksum,
+          m.name,
+        ]);
         await client.query("COMMIT");
       } catch (e: unknown) {
         await client.query("ROLLBACK");

@@ -1,4 +1,4 @@
-import type { Notebook } from "../contents/nbformat.ts";
+import type { Notebook } from "../../contracts/notebook.ts";
 
 type Cell = Notebook["cells"][number];
 

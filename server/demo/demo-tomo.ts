@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { h5wasm } from "../../kernel/analysis/hdf5/module.ts";
-import { createNxGroup } from "../../kernel/analysis/hdf5/write.ts";
+import { h5wasm } from "../../analysis/hdf5/module.ts";
+import { createNxGroup } from "../../analysis/hdf5/write.ts";
 
 /** Where the demo tomography scan lands under the data root, and what the tomography notebook opens. */
 export const DEMO_TOMO = "demo/tomo_0001.h5";
@@ -79,7 +79,15 @@ export async function writeDemoTomo(dataRoot: string): Promise<string> {
     h5.create_attribute("default", "entry");
     const entry = createNxGroup(h5, "entry", "NXentry", { definition: "NXtomo" });
     const detector = createNxGroup(createNxGroup(entry, "instrument", "NXinstrument"), "detector", "NXdetector");
-    detector.create_dataset({ name: "data", data: stack, shape: [count, ROWS, SIZE], dtype: "<H", chunks: [1, ROWS, SIZE], compression: "gzip", compression_opts: 4 });
+    detector.create_dataset({
+      name: "data",
+      data: stack,
+      shape: [count, ROWS, SIZE],
+      dtype: "<H",
+      chunks: [1, ROWS, SIZE],
+      compression: "gzip",
+      compression_opts: 4,
+    });
     detector.create_dataset({ name: "image_key", data: keys });
     const sample = createNxGroup(entry, "sample", "NXsample");
     sample.create_dataset({ name: "rotation_angle", data: angles }).create_attribute("units", "deg");

@@ -1,4 +1,4 @@
-import type { Notebook } from "../contents/nbformat.ts";
+import type { Notebook } from "../../contracts/notebook.ts";
 import { code, markdown } from "./cells.ts";
 import { DEMO_TOMO } from "./demo-tomo.ts";
 import { notebookOf } from "./welcome-notebook.ts";

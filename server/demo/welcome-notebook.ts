@@ -1,4 +1,4 @@
-import type { Notebook } from "../contents/nbformat.ts";
+import type { Notebook } from "../../contracts/notebook.ts";
 import { DEMO_SCAN } from "./demo-scan.ts";
 
 function code(id: string, source: string): Notebook["cells"][number] {

@@ -2,7 +2,7 @@
  * h5grove's `/meta/` answers, from h5wasm's objects as the library locates them: h5grove describes
  * objects by their HDF5 type and attribute types, which the library's values do not carry.
  */
-import { H5File, type RawObject } from "../../kernel/analysis/hdf5/file.ts";
+import { H5File, type RawObject } from "../../analysis/hdf5/file.ts";
 import { type GroveAttribute, type GroveEntity, groveType } from "./types.ts";
 
 function entityName(objectPath: string): string {
@@ -20,7 +20,15 @@ function describe(name: string, object: RawObject): GroveEntity {
   if ("filters" in object) {
     const { metadata } = object;
     const filters = object.filters.map((f) => ({ id: f.id, name: f.name }));
-    return { kind: "dataset", name, attributes: attributes(object), shape: metadata.shape, type: groveType(metadata), chunks: metadata.chunks, filters: filters.length > 0 ? filters : null };
+    return {
+      kind: "dataset",
+      name,
+      attributes: attributes(object),
+      shape: metadata.shape,
+      type: groveType(metadata),
+      chunks: metadata.chunks,
+      filters: filters.length > 0 ? filters : null,
+    };
   }
   if ("metadata" in object) return { kind: "datatype", name, attributes: attributes(object), type: groveType(object.metadata) };
   return { kind: "group", name, attributes: attributes(object) };

@@ -3,7 +3,7 @@
  * separated by commas (`0,:,:`, `1:5,::2`, `-1`), parsed like h5grove's `parse_slice` and resolved
  * against a shape like numpy does (negative indices count from the end, slices are clamped).
  */
-import type { Selection } from "../../kernel/analysis/hdf5/dataset.ts";
+import type { Selection } from "../../analysis/hdf5/dataset.ts";
 
 export type SelectionMember = { kind: "index"; index: number } | { kind: "slice"; start: number | null; stop: number | null; step: number | null };
 

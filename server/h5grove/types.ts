@@ -38,7 +38,15 @@ export interface GroveFilter {
 
 export type GroveEntity =
   | { kind: "group"; name: string; attributes: GroveAttribute[]; children?: GroveEntity[] }
-  | { kind: "dataset"; name: string; attributes: GroveAttribute[]; shape: number[] | null; type: GroveType; chunks: number[] | null; filters: GroveFilter[] | null }
+  | {
+      kind: "dataset";
+      name: string;
+      attributes: GroveAttribute[];
+      shape: number[] | null;
+      type: GroveType;
+      chunks: number[] | null;
+      filters: GroveFilter[] | null;
+    }
   | { kind: "datatype"; name: string; attributes: GroveAttribute[]; type: GroveType }
   | { kind: "soft_link"; name: string; target_path: string }
   | { kind: "external_link"; name: string; target_file: string; target_path: string };
@@ -73,7 +81,12 @@ export function groveType(m: Metadata): GroveType {
       // h5py and h5grove run (64-bit); report the latter, as clients of h5grove see.
       return { class: H5T.STRING, size: m.vlen ? VLEN_POINTER_SIZE : m.size, cset: m.cset ?? 0, strPad: m.strpad ?? 0, vlen: m.vlen, dtype };
     case H5T.COMPOUND:
-      return { class: H5T.COMPOUND, size: m.size, members: Object.fromEntries((m.compound_type?.members ?? []).map((member) => [member.name, groveType(member)])), dtype };
+      return {
+        class: H5T.COMPOUND,
+        size: m.size,
+        members: Object.fromEntries((m.compound_type?.members ?? []).map((member) => [member.name, groveType(member)])),
+        dtype,
+      };
     case H5T.ENUM: {
       const base = groveType({ ...m, type: m.enum_type?.type ?? H5T.INTEGER, enum_type: undefined });
       return { class: H5T.ENUM, size: m.size, members: m.enum_type?.members ?? {}, base, dtype };
@@ -81,7 +94,9 @@ export function groveType(m: Metadata): GroveType {
     case H5T.VLEN:
       return m.vlen_type ? { class: H5T.VLEN, size: m.size, base: groveType(m.vlen_type), dtype } : { class: H5T.OPAQUE, size: m.size, dtype };
     case H5T.ARRAY:
-      return m.array_type ? { class: H5T.ARRAY, size: m.size, dims: m.array_type.shape ?? [], base: groveType(m.array_type), dtype } : { class: H5T.OPAQUE, size: m.size, dtype };
+      return m.array_type
+        ? { class: H5T.ARRAY, size: m.size, dims: m.array_type.shape ?? [], base: groveType(m.array_type), dtype }
+        : { class: H5T.OPAQUE, size: m.size, dtype };
     case H5T.TIME:
     case H5T.BITFIELD:
     case H5T.OPAQUE:

@@ -3,10 +3,10 @@
  * selection touches; filters such as bitshuffle-LZ4 decoded server-side; Eiger data files reached
  * through the master's external links), encoded as raw bytes (`format=bin`), JSON or .npy.
  */
-import type { H5Dataset } from "../../kernel/analysis/hdf5/dataset.ts";
-import { arrayType } from "../../kernel/analysis/hdf5/dtype.ts";
-import type { NumericArray } from "../../kernel/analysis/hdf5/types.ts";
-import { ParameterError } from "../../kernel/analysis/errors.ts";
+import type { H5Dataset } from "../../analysis/hdf5/dataset.ts";
+import { arrayType } from "../../analysis/hdf5/dtype.ts";
+import type { NumericArray } from "../../analysis/hdf5/types.ts";
+import { ParameterError } from "../../analysis/errors.ts";
 import type { Metadata } from "h5wasm/node";
 import { H5T } from "./types.ts";
 import type { ResolvedSelection } from "./selection.ts";
@@ -39,6 +39,20 @@ export function readSelection(dataset: H5Dataset, selection: ResolvedSelection):
   // numpy gives an empty array for an empty slice; HDF5 cannot read nothing.
   if (box.some((n) => n === 0)) return (arrayType(dataset.dtype) ?? Float64Array).from([]);
   return thin(dataset.read(selection.box).data, box, selection.steps);
+}
+
+/**
+ * What JSON costs per value while it is made: a short string and its place in an array, in V8
+ * (toJson), whatever the element's own size.
+ */
+const JSON_BYTES_PER_VALUE = 32;
+
+/** Bytes a request for `selection` of `dataset` makes the server decode and hold: chunks touched, or the JSON text made of them. */
+export function readCost(dataset: H5Dataset, selection: ResolvedSelection, format: "json" | "bin" | "npy"): number {
+  if (boxShape(selection).some((n) => n === 0)) return 0;
+  const decoded = dataset.readBytes(selection.box);
+  const values = selection.shape.reduce((a, b) => a * b, 1);
+  return format === "json" ? Math.max(decoded, values * JSON_BYTES_PER_VALUE) : decoded;
 }
 
 type RawDataset = { slice(ranges: [number, number][]): unknown; readonly value: unknown; metadata: Metadata };

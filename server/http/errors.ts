@@ -1,6 +1,27 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { HttpError } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { DomainError, HttpError, type ErrorKind } from "../../runtime/errors.ts";
+import type { Logger } from "../../runtime/log.ts";
+
+/** Each kind of domain error as an HTTP status and Jupyter Server's `reason`. */
+const STATUS: Record<ErrorKind, [number, string]> = {
+  invalid: [400, "Bad Request"],
+  forbidden: [403, "Forbidden"],
+  not_found: [404, "Not Found"],
+  conflict: [409, "Conflict"],
+  too_large: [413, "Payload Too Large"],
+  unprocessable: [422, "Unprocessable Entity"],
+  unavailable: [503, "Service Unavailable"],
+};
+
+/** A thrown error as the response it becomes; undefined for an unexpected one (a 500). */
+export function asHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) {
+    const [status, reason] = STATUS[err.kind];
+    return new HttpError(status, err.message, reason);
+  }
+  return undefined;
+}
 
 /**
  * The one place errors become responses: JSON `{message, reason}` as Jupyter Server sends,
@@ -8,8 +29,10 @@ import type { Logger } from "../log.ts";
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ message: err.message, reason: err.reason ?? null });
+    const known = asHttpError(err);
+    if (known) {
+      const details = err instanceof DomainError ? err.details : undefined;
+      res.status(known.status).json({ ...details, message: known.message, reason: known.reason ?? null });
       return;
     }
     // body-parser errors carry a status (400 bad JSON, 413 too large) and a safe message.

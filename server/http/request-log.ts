@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 
 /** One debug line per request: method, path without its query (where a token may be), status, time. */
 export function requestLog(log: Logger): RequestHandler {

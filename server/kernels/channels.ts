@@ -1,7 +1,7 @@
 import type { WebSocket } from "ws";
 import type { Message } from "../../kernel/protocol/messages.ts";
-import { coerceError } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { coerceError } from "../../runtime/errors.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { ManagedKernel } from "./managed-kernel.ts";
 import { FramingError, V1_PROTOCOL, decodeJson, decodeV1, encodeJson, encodeV1 } from "./ws-framing.ts";
 

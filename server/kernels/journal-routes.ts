@@ -1,4 +1,5 @@
 import { Router } from "express";
+import type { ExecutionsResponse } from "../../contracts/journal.ts";
 import type { KernelManager } from "./manager.ts";
 
 /**
@@ -9,7 +10,10 @@ export function journalRoutes(kernels: KernelManager): Router {
   const r = Router();
   r.get("/api/lightbook/kernels/:id/executions", (req, res) => {
     const kernel = kernels.get(req.params.id); // 404 for an unknown kernel
-    res.json({ executions: kernels.journal.executions(kernel.id).map((e) => ({ ...e, requester_attached: kernel.attached(e.session) })) });
+    const body: ExecutionsResponse = {
+      executions: kernels.journal.executions(kernel.id).map((e) => ({ ...e, requester_attached: kernel.attached(e.session) })),
+    };
+    res.json(body);
   });
   return r;
 }

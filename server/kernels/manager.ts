@@ -1,33 +1,53 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { allocateConnection, writeConnectionFile } from "../../kernel/protocol/connection.ts";
-import { HttpError } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { allocateConnection, writeConnectionFile, type ConnectionInfo } from "../../kernel/protocol/connection.ts";
+import { coerceError, HttpError, NotFoundDomainError } from "../../runtime/errors.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { KernelSpecRegistry } from "../kernelspecs/registry.ts";
 import { ManagedKernel, KernelStartError } from "./managed-kernel.ts";
-import type { KernelModel } from "./model.ts";
+import type { KernelModel } from "../../contracts/kernels.ts";
 import { OutputJournal } from "./output-journal.ts";
-import { removeConnectionFile } from "./process.ts";
+import { kernelBaseEnv, processRuns, removeKernelFiles } from "./process.ts";
+import type { KernelRecord, KernelStore } from "./store.ts";
 
 export interface KernelManagerOptions {
   runtimeDir: string;
   cwd: string;
   env: Record<string, string>;
+  /**
+   * How long a kernel outlives its server (LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS): a restarted server
+   * reattaches it meanwhile. 0: kernels end with the server, as under Jupyter Server.
+   */
+  orphanGraceMs: number;
 }
 
-/** Starts, finds and stops kernel processes: one process per kernel, as Jupyter Server does. */
+/** The server pings each kernel's heartbeat this often, well inside the grace. */
+const MAX_PING_MS = 3000;
+
+/**
+ * Starts, finds and stops kernel processes: one process per kernel, as Jupyter Server does, but
+ * recorded in PostgreSQL and detached from the server, so that a restarted server reattaches them.
+ */
 export class KernelManager {
   private readonly kernels = new Map<string, ManagedKernel>();
   /** What every kernel printed, kept while no browser watches (GET /api/lightbook/kernels/{id}/executions). */
-  readonly journal = new OutputJournal();
-  private readonly detachJournal = new Map<string, () => void>();
+  readonly journal: OutputJournal;
+  /** Per kernel: what stops the journal and the followers (attachToEach) recording it. */
+  private readonly detachers = new Map<string, (() => void)[]>();
+  private readonly followers: ((kernel: ManagedKernel) => () => void)[] = [];
 
   constructor(
     private readonly specs: KernelSpecRegistry,
     private readonly opts: KernelManagerOptions,
     private readonly log: Logger,
-  ) {}
+    private readonly store: KernelStore,
+  ) {
+    this.journal = new OutputJournal(undefined, {
+      store,
+      onSaveError: (kernel, e) => log.warn({ kernel, err: coerceError(e).message }, "could not save the output journal"),
+    });
+  }
 
   list(): KernelModel[] {
     return [...this.kernels.values()].map((k) => k.model());
@@ -35,55 +55,149 @@ export class KernelManager {
 
   get(id: string): ManagedKernel {
     const k = this.kernels.get(id);
-    if (!k) throw new HttpError(404, `Kernel does not exist: ${id}`, "Not Found");
+    if (!k) throw new NotFoundDomainError(`Kernel does not exist: ${id}`);
     return k;
   }
 
-  async start(name: string | undefined): Promise<ManagedKernel> {
-    const spec = this.specs.get(name ?? this.specs.defaultName);
-    if (!spec) throw new HttpError(404, `No such kernel: ${JSON.stringify(name)}; available: ${this.specs.names().join(", ")}`, "Not Found");
-    const id = randomUUID();
-    await mkdir(this.opts.runtimeDir, { recursive: true, mode: 0o700 });
-    const connectionFile = path.join(this.opts.runtimeDir, `kernel-${id}.json`);
-    const connection = await allocateConnection("127.0.0.1", spec.name);
-    await writeConnectionFile(connectionFile, connection);
-    const kernel = new ManagedKernel(id, spec.name, connection, { argv: spec.spec.argv, interruptMode: spec.spec.interrupt_mode, connectionFile, env: { ...process.env, ...spec.spec.env, ...this.opts.env, JPY_PARENT_PID: String(process.pid) }, cwd: this.opts.cwd }, this.log);
+  private files(id: string): { connectionFile: string; logFile: string } {
+    return { connectionFile: path.join(this.opts.runtimeDir, `kernel-${id}.json`), logFile: path.join(this.opts.runtimeDir, `kernel-${id}.log`) };
+  }
+
+  private create(id: string, specName: string, connection: ConnectionInfo, saved?: KernelRecord): ManagedKernel {
+    const spec = this.specs.get(specName);
+    if (!spec) throw new NotFoundDomainError(`No such kernel: ${JSON.stringify(specName)}; available: ${this.specs.names().join(", ")}`);
+    const grace = this.opts.orphanGraceMs;
+    const kernel = new ManagedKernel(
+      id,
+      spec.name,
+      connection,
+      {
+        argv: spec.spec.argv,
+        interruptMode: spec.spec.interrupt_mode,
+        ...this.files(id),
+        env: {
+          ...kernelBaseEnv(process.env),
+          ...spec.spec.env,
+          ...this.opts.env,
+          // Kernels outlive the server for the grace (kernel/transport/heartbeat.ts), or end with it.
+          ...(grace > 0 ? { LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS: String(grace) } : { JPY_PARENT_PID: String(process.pid) }),
+        },
+        cwd: this.opts.cwd,
+        pingMs: Math.max(100, Math.min(MAX_PING_MS, Math.floor(grace / 3))),
+      },
+      this.log,
+    );
     this.kernels.set(id, kernel);
-    this.detachJournal.set(id, this.journal.attach(kernel));
+    this.detachers.set(id, [this.journal.attach(kernel, saved?.executions, saved?.journalMsgId ?? null), ...this.followers.map((follow) => follow(kernel))]);
+    kernel.onState((s) => {
+      if (s === "dead") void this.store.setState(id, "dead").catch(() => undefined);
+    });
+    return kernel;
+  }
+
+  private async record(kernel: ManagedKernel): Promise<void> {
+    await this.store.put({ id: kernel.id, name: kernel.name, pid: kernel.pid!, pgid: kernel.pgid!, connection: kernel.connection, state: "running" });
+  }
+
+  private async newConnection(id: string, specName: string): Promise<ConnectionInfo> {
+    await mkdir(this.opts.runtimeDir, { recursive: true, mode: 0o700 });
+    const connection = await allocateConnection("127.0.0.1", specName);
+    await writeConnectionFile(this.files(id).connectionFile, connection);
+    return connection;
+  }
+
+  async start(name: string | undefined): Promise<ManagedKernel> {
+    const specName = name ?? this.specs.defaultName;
+    if (!this.specs.get(specName)) throw new NotFoundDomainError(`No such kernel: ${JSON.stringify(name)}; available: ${this.specs.names().join(", ")}`);
+    const id = randomUUID();
+    const kernel = this.create(id, specName, await this.newConnection(id, specName));
     try {
       await kernel.start();
+      await this.record(kernel);
     } catch (e: unknown) {
       this.kernels.delete(id);
-      this.forgetJournal(id);
-      await removeConnectionFile(connectionFile);
+      this.stopFollowing(id);
+      await kernel.stop().catch(() => undefined);
+      await removeKernelFiles(this.files(id).connectionFile, this.files(id).logFile);
       if (e instanceof KernelStartError) {
         this.log.error({ kernel: id, err: e.message }, "kernel failed to start");
         throw new HttpError(500, e.message, "Kernel failed to start");
       }
       throw e;
     }
-    this.log.info({ kernel: id, name: spec.name }, "kernel started");
+    this.log.info({ kernel: id, name: specName, pid: kernel.pid }, "kernel started");
     return kernel;
+  }
+
+  /**
+   * Takes over every kernel recorded by earlier servers (at start, before requests are served).
+   * One whose process is gone or does not answer is kept as `dead`: restartable, its notebook
+   * and journal untouched.
+   */
+  async reattachAll(): Promise<void> {
+    const started = performance.now();
+    const records = await this.store.list();
+    await mkdir(this.opts.runtimeDir, { recursive: true, mode: 0o700 });
+    await Promise.all(records.map((r) => this.reattach(r)));
+    if (records.length === 0) return;
+    const dead = [...this.kernels.values()].filter((k) => k.state === "dead").length;
+    // bench/kernel-restart.ts reads this line.
+    this.log.info({ kernels: records.length, dead, ms: Math.round(performance.now() - started) }, "recorded kernels reattached");
+  }
+
+  private async reattach(r: KernelRecord): Promise<void> {
+    let kernel: ManagedKernel;
+    try {
+      kernel = this.create(r.id, r.name, r.connection, r);
+    } catch (e: unknown) {
+      this.log.warn({ kernel: r.id, err: coerceError(e).message }, "a recorded kernel's kernelspec is gone; forgetting the kernel");
+      await this.store.delete(r.id);
+      return;
+    }
+    if (r.state === "dead" || !processRuns(r.pid, r.pgid)) {
+      kernel.markDead();
+      this.log.warn({ kernel: r.id, pid: r.pid }, "a recorded kernel's process is gone: reported dead");
+      return;
+    }
+    try {
+      await writeConnectionFile(this.files(r.id).connectionFile, r.connection);
+      await kernel.reattach(r.pid, r.pgid, r.journalMsgId);
+      this.log.info({ kernel: r.id, pid: r.pid }, "kernel reattached");
+    } catch (e: unknown) {
+      kernel.markDead();
+      this.log.warn({ kernel: r.id, err: coerceError(e).message }, "a recorded kernel did not answer: reported dead");
+    }
   }
 
   async shutdown(id: string): Promise<void> {
     const kernel = this.get(id);
     this.kernels.delete(id);
-    this.forgetJournal(id);
+    this.stopFollowing(id);
     await kernel.stop();
-    await removeConnectionFile(path.join(this.opts.runtimeDir, `kernel-${id}.json`));
+    await this.store.delete(id);
+    await removeKernelFiles(this.files(id).connectionFile, this.files(id).logFile);
     this.log.info({ kernel: id }, "kernel shut down");
   }
 
-  private forgetJournal(id: string): void {
-    this.detachJournal.get(id)?.();
-    this.detachJournal.delete(id);
+  /**
+   * A part of the server that follows every kernel from its start (the notebook runner): `follow`
+   * is called for each kernel started from now on, and what it returns when the kernel shuts down.
+   */
+  attachToEach(follow: (kernel: ManagedKernel) => () => void): void {
+    this.followers.push(follow);
+  }
+
+  private stopFollowing(id: string): void {
+    for (const detach of this.detachers.get(id) ?? []) detach();
+    this.detachers.delete(id);
   }
 
   async restart(id: string): Promise<ManagedKernel> {
     const kernel = this.get(id);
     try {
-      await kernel.restart();
+      // A dead kernel's ports may have been taken while it was gone.
+      await kernel.restart(kernel.state === "dead" ? await this.newConnection(id, kernel.name) : undefined);
+      await this.record(kernel);
     } catch (e: unknown) {
       if (e instanceof KernelStartError) throw new HttpError(500, e.message, "Kernel failed to restart");
       throw e;
@@ -91,7 +205,16 @@ export class KernelManager {
     return kernel;
   }
 
-  async shutdownAll(): Promise<void> {
-    await Promise.all([...this.kernels.keys()].map((id) => this.shutdown(id).catch(() => undefined)));
+  /**
+   * The server stops: with an orphan grace, its kernels keep running for the next server to
+   * reattach, their journals saved; without one, they are shut down.
+   */
+  async close(): Promise<void> {
+    if (this.opts.orphanGraceMs === 0) {
+      await Promise.all([...this.kernels.keys()].map((id) => this.shutdown(id).catch(() => undefined)));
+      return;
+    }
+    await this.journal.flush();
+    await Promise.all([...this.kernels.values()].map((k) => k.detach()));
   }
 }

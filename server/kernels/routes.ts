@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { parseBody } from "../http/validate.ts";
 import type { KernelManager } from "./manager.ts";
-import { startKernelBody } from "./model.ts";
+import { startKernelBody } from "../../contracts/kernels.ts";
 
 /** Jupyter Server's /api/kernels: thin handlers over the kernel manager. */
 export function kernelRoutes(kernels: KernelManager): Router {

@@ -1,4 +1,4 @@
-import type { KernelSpecModel } from "../../kernel/kernelspec/spec.ts";
+import type { KernelSpecModel } from "../../contracts/kernelspec.ts";
 
 /** The kernels this server can start, by name. */
 export class KernelSpecRegistry {

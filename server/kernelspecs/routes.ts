@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../../runtime/errors.ts";
 import type { KernelSpecRegistry } from "./registry.ts";
 
 /** Jupyter Server's /api/kernelspecs. */

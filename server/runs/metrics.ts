@@ -1,6 +1,9 @@
 import { Router } from "express";
 import type pg from "pg";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { TASK_IDENTIFIER } from "../../queue/queue.ts";
+import { heartbeatOverdue } from "../../queue/sql/agents.ts";
+import type { EventStreamStats } from "../events/endpoint.ts";
 
 /**
  * GET /metrics in Prometheus' text format (behind the token, like every API). Agents write their
@@ -10,7 +13,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
  * run table and the tasks of runs live since the previous one, never the whole task table: tasks
  * ended are the runs' own counters (finish-task.ts keeps them).
  */
-export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
+export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number, events: EventStreamStats): Router {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "lightbook_server_" });
   const queueDepth = new Gauge({ name: "lightbook_queue_depth", help: "Jobs waiting for an agent (not locked, attempts left)", registers: [registry] });
@@ -18,9 +21,43 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
   const agents = new Gauge({ name: "lightbook_agents", help: "Agents by state (lost: no heartbeat)", labelNames: ["state"], registers: [registry] });
   const agentSlots = new Gauge({ name: "lightbook_agent_slots", help: "Concurrent jobs the live agents can run", registers: [registry] });
   const runs = new Gauge({ name: "lightbook_runs", help: "Runs by state", labelNames: ["state"], registers: [registry] });
-  const tasksEnded = new Counter({ name: "lightbook_tasks_ended_total", help: "Tasks ended, by state (rate() is tasks/s)", labelNames: ["state"], registers: [registry] });
-  const wait = new Histogram({ name: "lightbook_task_wait_seconds", help: "Task created → started (queueing and pickup)", buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry] });
-  const duration = new Histogram({ name: "lightbook_task_duration_seconds", help: "Task started → ended on its agent (with the wait for a compute slot of a task started ahead, LIGHTBOOK_AGENT_PREFETCH)", buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry] });
+  const tasksEnded = new Counter({
+    name: "lightbook_tasks_ended_total",
+    help: "Tasks ended, by state (rate() is tasks/s)",
+    labelNames: ["state"],
+    registers: [registry],
+  });
+  const wait = new Histogram({
+    name: "lightbook_task_wait_seconds",
+    help: "Task created → started (queueing and pickup)",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "lightbook_task_duration_seconds",
+    help: "Task started → ended on its agent (with the wait for a compute slot of a task started ahead, LIGHTBOOK_AGENT_PREFETCH)",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "lightbook_event_subscribers",
+    help: "Event stream connections: live (pushed) or paging (catching up from the database)",
+    labelNames: ["mode"],
+    registers: [registry],
+    collect() {
+      const c = events.connections();
+      this.set({ mode: "live" }, c.live);
+      this.set({ mode: "paging" }, c.open - c.live);
+    },
+  });
+  new Gauge({
+    name: "lightbook_event_buffered_bytes_peak",
+    help: "The most bytes one event stream connection had queued on its socket",
+    registers: [registry],
+    collect() {
+      this.set(events.peakBuffered());
+    },
+  });
   const ended = { succeeded: 0, failed: 0, cancelled: 0 };
   let since = new Date();
 
@@ -29,10 +66,11 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number): Router {
       pool.query<{ waiting: number; running: number }>(
         `select count(*) filter (where locked_by is null and attempts < max_attempts)::int as waiting,
                 count(*) filter (where locked_by is not null)::int as running
-         from graphile_worker.jobs where task_identifier = 'lightbook_task'`,
+         from graphile_worker.jobs where task_identifier = $1`,
+        [TASK_IDENTIFIER],
       ),
       pool.query<{ state: string; n: number; slots: number }>(
-        `select case when state in ('running', 'stopping') and heartbeat_at < now() - make_interval(secs => $1::float8 / 1000) then 'lost' else state::text end as state,
+        `select case when ${heartbeatOverdue("$1")} then 'lost' else state::text end as state,
                 count(*)::int as n, sum(concurrency)::int as slots
          from agent group by 1`,
         [agentLostAfterMs],

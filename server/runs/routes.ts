@@ -1,9 +1,9 @@
 import { Router } from "express";
 import { z } from "zod";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../../runtime/errors.ts";
 import { parseBody } from "../http/validate.ts";
 import type { RunManager } from "./manager.ts";
-import { createRunBody } from "./model.ts";
+import { appendTasksBody, createRunBody } from "../../contracts/runs.ts";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -42,7 +42,10 @@ export function runRoutes(runs: RunManager): Router {
   r.post("/api/lightbook/runs", async (req, res) => {
     const body = parseBody(createRunBody, req.body);
     const { run, created } = await runs.create(body, req.get("Idempotency-Key") || undefined);
-    res.status(created ? 201 : 200).location(`/api/lightbook/runs/${run.id}`).json(run);
+    res
+      .status(created ? 201 : 200)
+      .location(`/api/lightbook/runs/${run.id}`)
+      .json(run);
   });
   r.get("/api/lightbook/runs", async (req, res) => {
     res.json(await runs.list(parseQuery(listQuery, req.query)));
@@ -55,6 +58,12 @@ export function runRoutes(runs: RunManager): Router {
   r.get("/api/lightbook/runs/:id/results", async (req, res) => {
     const q = parseQuery(resultsQuery, req.query);
     res.json(await runs.results(req.params.id, { ...q, binary: q.binary === "1" }));
+  });
+  r.post("/api/lightbook/runs/:id/tasks", async (req, res) => {
+    res.status(201).json(await runs.appendTasks(req.params.id, parseBody(appendTasksBody, req.body)));
+  });
+  r.post("/api/lightbook/runs/:id/close", async (req, res) => {
+    res.json(await runs.close(req.params.id));
   });
   r.delete("/api/lightbook/runs/:id", async (req, res) => {
     await runs.cancel(req.params.id);

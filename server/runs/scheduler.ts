@@ -1,17 +1,19 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import type { Db } from "../db/client.ts";
-import { coerceError } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { dependencies, type Recipe } from "./model.ts";
+import { coerceError, DomainError } from "../../runtime/errors.ts";
+import type { Logger } from "../../runtime/log.ts";
+import { parseContract } from "../../contracts/parse.ts";
+import { dependencies, recipe as recipeSchema, type Step, type TaskInput } from "../../contracts/runs.ts";
 import { partitionStep } from "./partition.ts";
-import type { Queue } from "./queue.ts";
-import { reapLostAgents, orphanedWorkerIds } from "./sql/agents.ts";
-import { settleRun, unsettledRuns } from "./sql/settle-run.ts";
-import { lockRunSteps } from "./sql/expand-step.ts";
-import { insertTasks } from "./sql/insert-tasks.ts";
-import { transaction } from "./sql/queryable.ts";
-import { failExhaustedTasks, tasksWithoutJob } from "./sql/repair.ts";
+import type { Queue } from "../../queue/queue.ts";
+import { reapLostAgents, orphanedWorkerIds } from "../../queue/sql/agents.ts";
+import { settleRun, unsettledRuns } from "../../queue/sql/settle-run.ts";
+import { lockRunSteps } from "../../queue/sql/expand-step.ts";
+import { insertTasks } from "../../queue/sql/insert-tasks.ts";
+import { transaction } from "../../queue/sql/queryable.ts";
+import { recordEvent } from "../../queue/sql/events.ts";
+import { failExhaustedTasks, tasksWithoutJob } from "../../queue/sql/repair.ts";
 
 export interface SchedulerOptions {
   dataRoot: string;
@@ -87,7 +89,8 @@ export class Scheduler {
     for (const t of failed) this.log.warn({ run: t.runId, partition: t.partition }, "task failed: its last attempt's agent was lost");
     for (const runId of new Set([...failed.map((t) => t.runId), ...(await unsettledRuns(this.pool))])) await settleRun(this.pool, runId);
     const waiting = await this.db.run.findMany({ where: { state: { in: ["pending", "running"] }, stepsPending: { gt: 0 } }, select: { id: true } });
-    for (const r of waiting) await this.advance(r.id);
+    // One run that cannot advance must not hold back the others behind it.
+    for (const r of waiting) await this.guard("advance", () => this.advance(r.id));
   }
 
   /**
@@ -97,7 +100,7 @@ export class Scheduler {
   async advance(runId: string): Promise<void> {
     const run = await this.db.run.findUnique({ where: { id: runId }, select: { recipe: true } });
     if (!run) return;
-    const recipe = run.recipe as Recipe;
+    const recipe = parseContract(recipeSchema, run.recipe, `the recipe of run ${runId}`);
     const client = await this.pool.connect();
     let enqueue: { runId: string; partition: number; maxAttempts: number; priority: number }[] = [];
     try {
@@ -123,15 +126,48 @@ export class Scheduler {
           this.log.warn({ run: runId, step: blocked.id }, "step cannot run: a step it comes after failed");
           return [];
         }
+        // All ready steps are partitioned before any is inserted, so a step that cannot run leaves no tasks behind.
+        const partitioned: { s: Step; inputs: TaskInput[] }[] = [];
+        let planned = next;
         for (const s of ready) {
-          const inputs = await partitionStep(s, this.opts.dataRoot);
-          await insertTasks(client, runId, next, inputs.map((input) => ({ step: s.id, input, maxAttempts: s.max_attempts })));
+          try {
+            const inputs = await partitionStep(s, this.opts.dataRoot, planned);
+            planned += inputs.length;
+            partitioned.push({ s, inputs });
+          } catch (e: unknown) {
+            if (!(e instanceof DomainError)) throw e;
+            // Its input changed since submission (a file gone, led out of the data root, or grown past the run's task cap): asking again will not help.
+            await client.query("update run set steps_pending = 0, error = coalesce(error, $2) where id = $1::uuid", [
+              runId,
+              `step ${s.id} cannot start: ${e.message}`,
+            ]);
+            this.log.warn({ run: runId, step: s.id, err: e.message }, "step cannot start: the run fails");
+            return [];
+          }
+        }
+        for (const { s, inputs } of partitioned) {
+          await insertTasks(
+            client,
+            runId,
+            next,
+            inputs.map((input) => ({ step: s.id, input, maxAttempts: s.max_attempts })),
+          );
           for (let i = 0; i < inputs.length; i++) added.push({ runId, partition: next + i, maxAttempts: s.max_attempts, priority: s.priority });
           next += inputs.length;
           this.log.info({ run: runId, step: s.id, tasks: inputs.length }, "step ready: tasks created");
         }
         if (ready.length === 0) return [];
-        await client.query("update run set total = total + $2::int, steps_pending = steps_pending - $3::int where id = $1::uuid", [runId, added.length, ready.length]);
+        await client.query("update run set total = total + $2::int, steps_pending = steps_pending - $3::int where id = $1::uuid", [
+          runId,
+          added.length,
+          ready.length,
+        ]);
+        // Last in the transaction: the event table's lock is the last one taken (queue/sql/finish-task.ts).
+        let first = next - added.length;
+        for (const { s, inputs } of partitioned) {
+          if (inputs.length > 0) await recordEvent(client, { kind: "run.tasks", run_id: runId, step: s.id, first, count: inputs.length });
+          first += inputs.length;
+        }
         return added;
       });
     } finally {
@@ -156,7 +192,9 @@ export class Scheduler {
         });
         await client.query("listen lightbook_runs");
         await new Promise<void>((resolve) => {
-          client.once("error", () => resolve());
+          // `on`, not `once`: a dying connection can emit a second error (while the server stops
+          // its database, say), and an error event without a listener ends the process.
+          client.on("error", () => resolve());
           client.once("end", () => resolve());
         });
       } catch (e: unknown) {

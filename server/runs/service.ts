@@ -1,15 +1,17 @@
 import pg from "pg";
 import type { Db } from "../db/client.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import { RunManager } from "./manager.ts";
-import { Queue } from "./queue.ts";
+import { Queue } from "../../queue/queue.ts";
 import { Scheduler } from "./scheduler.ts";
+import type { Programs } from "../../queue/programs.ts";
 
 export interface RunsOptions {
   databaseUrl: string;
   dataRoot: string;
   resultsRoot: string;
   agentLostAfterMs: number;
+  programs: Programs;
 }
 
 /** Everything the server runs for distributed workflows, opened and closed together. */
@@ -31,10 +33,22 @@ export async function openRuns(db: Db, opts: RunsOptions, log: Logger): Promise<
     pool,
     queue,
     opts.databaseUrl,
-    { dataRoot: opts.dataRoot, agentLostAfterMs: opts.agentLostAfterMs, reapEveryMs: Math.max(500, Math.min(2000, opts.agentLostAfterMs / 5)), repairEveryMs: 5000 },
+    {
+      dataRoot: opts.dataRoot,
+      agentLostAfterMs: opts.agentLostAfterMs,
+      reapEveryMs: Math.max(500, Math.min(2000, opts.agentLostAfterMs / 5)),
+      repairEveryMs: 5000,
+    },
     log.child({ part: "scheduler" }),
   );
-  const manager = new RunManager(db, pool, queue, scheduler, { dataRoot: opts.dataRoot, resultsRoot: opts.resultsRoot }, log.child({ part: "runs" }));
+  const manager = new RunManager(
+    db,
+    pool,
+    queue,
+    scheduler,
+    { dataRoot: opts.dataRoot, resultsRoot: opts.resultsRoot, programs: opts.programs },
+    log.child({ part: "runs" }),
+  );
   scheduler.start();
   return {
     manager,

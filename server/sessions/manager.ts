@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { HttpError } from "../errors.ts";
+import { NotFoundDomainError } from "../../runtime/errors.ts";
+import type { Db } from "../db/client.ts";
 import type { KernelManager } from "../kernels/manager.ts";
-import type { SessionModel } from "./model.ts";
+import type { SessionModel } from "../../contracts/sessions.ts";
 
 interface Session {
   id: string;
@@ -11,11 +12,25 @@ interface Session {
   kernelId: string;
 }
 
-/** Sessions tie a notebook path to a kernel, as Jupyter Server's session manager does. */
+/**
+ * Sessions tie a notebook path to a kernel, as Jupyter Server's session manager does. They are
+ * rows of `kernel_session` (kept in memory too, for the synchronous reads), so they outlive a
+ * server restart with their kernels; a kernel's rows go with it (cascade).
+ */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly kernels: KernelManager) {}
+  constructor(
+    private readonly kernels: KernelManager,
+    private readonly db: Db,
+  ) {
+    kernels.journal.notebookPathOf = (kernelId) => [...this.sessions.values()].find((s) => s.kernelId === kernelId)?.path ?? null;
+  }
+
+  /** The sessions recorded by earlier servers whose kernels were reattached (or are known dead). */
+  async load(): Promise<void> {
+    for (const s of await this.db.kernelSession.findMany()) this.sessions.set(s.id, s);
+  }
 
   list(): SessionModel[] {
     return [...this.sessions.values()].filter((s) => this.alive(s)).map((s) => this.model(s));
@@ -23,8 +38,13 @@ export class SessionManager {
 
   get(id: string): SessionModel {
     const s = this.sessions.get(id);
-    if (!s || !this.alive(s)) throw new HttpError(404, `Session not found: ${id}`, "Not Found");
+    if (!s || !this.alive(s)) throw new NotFoundDomainError(`Session not found: ${id}`);
     return this.model(s);
+  }
+
+  /** The notebook a kernel runs for: the path of a live session bound to it, if any. */
+  pathOf(kernelId: string): string | undefined {
+    return [...this.sessions.values()].find((s) => s.kernelId === kernelId && this.alive(s))?.path;
   }
 
   /** A new session, or the existing one for this path (as Jupyter Server answers). */
@@ -33,32 +53,37 @@ export class SessionManager {
     if (existing) return this.model(existing);
     const kernelId = req.kernel.id !== undefined ? this.kernels.get(req.kernel.id).id : (await this.kernels.start(req.kernel.name)).id;
     const session: Session = { id: randomUUID(), path: req.path, name: req.name, type: req.type, kernelId };
+    await this.db.kernelSession.create({ data: session });
     this.sessions.set(session.id, session);
     return this.model(session);
   }
 
   async update(id: string, change: { path?: string; name?: string; type?: string; kernel?: { id?: string; name?: string } }): Promise<SessionModel> {
     const s = this.sessions.get(id);
-    if (!s) throw new HttpError(404, `Session not found: ${id}`, "Not Found");
+    if (!s) throw new NotFoundDomainError(`Session not found: ${id}`);
+    const next = { ...s, path: change.path ?? s.path, name: change.name ?? s.name, type: change.type ?? s.type };
+    let old: string | undefined;
     if (change.kernel?.id !== undefined && change.kernel.id !== s.kernelId) {
-      s.kernelId = this.kernels.get(change.kernel.id).id;
+      next.kernelId = this.kernels.get(change.kernel.id).id;
     } else if (change.kernel?.name !== undefined) {
-      const old = s.kernelId;
-      s.kernelId = (await this.kernels.start(change.kernel.name)).id;
-      await this.kernels.shutdown(old).catch(() => undefined);
+      old = s.kernelId;
+      next.kernelId = (await this.kernels.start(change.kernel.name)).id;
     }
-    Object.assign(s, { path: change.path ?? s.path, name: change.name ?? s.name, type: change.type ?? s.type });
+    await this.db.kernelSession.update({ where: { id }, data: next });
+    Object.assign(s, next);
+    if (old !== undefined) await this.kernels.shutdown(old).catch(() => undefined);
     return this.model(s);
   }
 
   async delete(id: string): Promise<void> {
     const s = this.sessions.get(id);
-    if (!s) throw new HttpError(404, `Session not found: ${id}`, "Not Found");
+    if (!s) throw new NotFoundDomainError(`Session not found: ${id}`);
     this.sessions.delete(id);
+    await this.db.kernelSession.deleteMany({ where: { id } });
     await this.kernels.shutdown(s.kernelId).catch(() => undefined);
   }
 
-  /** A session whose kernel was shut down through /api/kernels is gone too. */
+  /** A session whose kernel was shut down through /api/kernels is gone too (its row went with the kernel's). */
   private alive(s: Session): boolean {
     try {
       this.kernels.get(s.kernelId);

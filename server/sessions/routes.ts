@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { parseBody } from "../http/validate.ts";
 import type { SessionManager } from "./manager.ts";
-import { createSessionBody, updateSessionBody } from "./model.ts";
+import { createSessionBody, updateSessionBody } from "../../contracts/sessions.ts";
 
 /** Jupyter Server's /api/sessions. */
 export function sessionRoutes(sessions: SessionManager): Router {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AzimuthalIntegrator, type Geometry, parsePoni } from "../../kernel/analysis/azint/index.ts";
-import { ParameterError } from "../../kernel/analysis/errors.ts";
+import { AzimuthalIntegrator, type Geometry, parsePoni } from "../../analysis/azint/index.ts";
+import { ParameterError } from "../../analysis/errors.ts";
 
 const good: Geometry = { dist: 0.2, poni1: 0.01, poni2: 0.02, rot1: 0, rot2: 0, rot3: 0, wavelength: 1e-10, pixel1: 1e-4, pixel2: 1e-4, shape: [10, 20] };
 
@@ -26,11 +26,24 @@ describe("PONI files", () => {
         "Wavelength: 1e-10",
       ].join("\n"),
     );
-    assert.deepEqual(g, { dist: 0.1, poni1: 0.01, poni2: 0.02, rot1: 0.1, rot2: -0.02, rot3: 0.3, wavelength: 1e-10, pixel1: 1e-4, pixel2: 7.5e-5, shape: [100, 200] });
+    assert.deepEqual(g, {
+      dist: 0.1,
+      poni1: 0.01,
+      poni2: 0.02,
+      rot1: 0.1,
+      rot2: -0.02,
+      rot3: 0.3,
+      wavelength: 1e-10,
+      pixel1: 1e-4,
+      pixel2: 7.5e-5,
+      shape: [100, 200],
+    });
   });
 
   it("takes shape and pixel size of a named detector, and version 1 pixel sizes", () => {
-    const named = parsePoni("poni_version: 2\nDetector: Eiger2_4M\nDetector_config: {}\nDistance: 0.1\nPoni1: 0.08\nPoni2: 0.08\nRot1: 0\nRot2: 0\nRot3: 0\nWavelength: 1e-10\n");
+    const named = parsePoni(
+      "poni_version: 2\nDetector: Eiger2_4M\nDetector_config: {}\nDistance: 0.1\nPoni1: 0.08\nPoni2: 0.08\nRot1: 0\nRot2: 0\nRot3: 0\nWavelength: 1e-10\n",
+    );
     assert.deepEqual([named.shape, named.pixel1], [[2162, 2068], 75e-6]);
     const v1 = parsePoni("PixelSize1: 0.000172\nPixelSize2: 0.000172\nDistance: 0.3\nPoni1: 0.1\nPoni2: 0.1\nRot1: 0\nRot2: 0\nRot3: 0\n", [1043, 981]);
     assert.deepEqual([v1.shape, v1.pixel2, v1.wavelength], [[1043, 981], 0.000172, undefined]);
@@ -83,6 +96,9 @@ describe("geometry and frames that make no sense", () => {
     throwsNaming(() => ai.prepare1d({ npt: 5, mask: new Uint8Array(200).fill(1) }), "mask");
     const prepared = ai.prepare1d({ npt: 5, unit: "2th_deg" });
     throwsNaming(() => prepared.integrate(new Uint32Array(10)), "frame");
-    assert.equal(prepared.integrate(frame).count.reduce((a, b) => a + b), 200);
+    assert.equal(
+      prepared.integrate(frame).count.reduce((a, b) => a + b),
+      200,
+    );
   });
 });

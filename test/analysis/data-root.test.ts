@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { dataRoot, resolveDataPath } from "../../kernel/analysis/data-root.ts";
-import { DataRootError, NotFoundError } from "../../kernel/analysis/errors.ts";
+import { dataRoot, resolveDataPath } from "../../analysis/data-root.ts";
+import { DataRootError, NotFoundError, ParameterError } from "../../analysis/errors.ts";
 
 let base: string;
 let root: string;
@@ -62,4 +62,16 @@ test("the data root comes from LIGHTBOOK_DATA_ROOT and must exist", () => {
   assert.equal(dataRoot({ LIGHTBOOK_DATA_ROOT: root }), root);
   assert.throws(() => dataRoot({}), /LIGHTBOOK_DATA_ROOT is not set/);
   assert.throws(() => dataRoot({ LIGHTBOOK_DATA_ROOT: path.join(base, "missing") }), /does not exist/);
+});
+
+test("paths too long for the file system are ParameterError saying the limit (they were ENAMETOOLONG from inside the check)", () => {
+  assert.throws(
+    () => resolveDataPath(`scans/${"a".repeat(2000)}.h5`, { root }),
+    (e: unknown) => e instanceof ParameterError && /2009 bytes long; at most 1024/.test(e.message),
+  );
+  assert.throws(
+    () => resolveDataPath(`scans/${"é".repeat(150)}`, { root }),
+    (e: unknown) => e instanceof ParameterError && /a name in the path is 300 bytes long; at most 255/.test(e.message),
+  );
+  assert.throws(() => resolveDataPath(`scans/${"b".repeat(255)}`, { root }), NotFoundError, "255 bytes is a name the file system takes");
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { AzimuthalIntegrator, findSpots, type Geometry, openH5, twoThetaAt } from "../../kernel/analysis/index.ts";
+import { AzimuthalIntegrator, findSpots, type Geometry, openH5, twoThetaAt } from "../../analysis/index.ts";
 import { type DiffractionTruth, diffractionFixture, tempDataRoot } from "./fixtures.ts";
 
 /**

@@ -14,7 +14,10 @@ import {
   ParameterError,
   writeNxProcess,
   type NumericArray,
-} from "../../kernel/analysis/index.ts";
+} from "../../analysis/index.ts";
+import { decodeBitshuffleLz4 } from "../../analysis/hdf5/bitshuffle-lz4.ts";
+import { UNSHUFFLE_WASM } from "../../analysis/hdf5/unshuffle-wasm.ts";
+import { unshuffleWasm } from "../../bin/unshuffle-wasm.ts";
 import { makeFixture, readTruth, tempDataRoot } from "./fixtures.ts";
 
 let root: string;
@@ -48,7 +51,10 @@ test("every dtype and filter reads bit-identical to h5py (gzip, shuffle, LZ4, bi
   const index = await dump("all.h5", "all-dump");
   const names = Object.keys(index);
   for (const filter of ["gzip_", "shuffle_gzip_", "lz4_", "bitshuffle_lz4_", "bitshuffle_", "blosc_lz4_", "blosc_zstd_", "zstd_"]) {
-    assert.ok(names.some((n) => n.startsWith(`/filters/${filter}`)), `fixture has ${filter} datasets`);
+    assert.ok(
+      names.some((n) => n.startsWith(`/filters/${filter}`)),
+      `fixture has ${filter} datasets`,
+    );
   }
   assert.ok(names.filter((n) => n.startsWith("/dtypes/")).length >= 14);
   using f = await openH5("all.h5", { root });
@@ -83,8 +89,64 @@ test("frames, frame ranges and regions of interest are the same values as the wh
   const expected: number[] = [];
   for (let y = 7; y < 11; y++) for (let x = 5; x < 16; x++) expected.push(ref[(3 * h + y) * w + x]!);
   assert.deepEqual(Array.from(roi.data as Uint32Array), expected);
-  assert.throws(() => ds.frame(n), (e: unknown) => e instanceof ParameterError && e.context.parameter === "index" && e.context.dataset === "/filters/bitshuffle_lz4_uint32");
+  assert.throws(
+    () => ds.frame(n),
+    (e: unknown) => e instanceof ParameterError && e.context.parameter === "index" && e.context.dataset === "/filters/bitshuffle_lz4_uint32",
+  );
   assert.throws(() => ds.roi(0, { x: w - 2, y: 0, width: 4, height: 1 }), /range \[\d+, \d+\) is empty or outside/);
+});
+
+// What Eiger detectors write: bitshuffle-LZ4 frames of mostly 0 and 1 counts, whose 32 bit
+// planes are mostly zero. Decoded by bitshuffle-lz4.ts (WebAssembly SIMD for 32-bit elements),
+// straight from the chunk bytes; h5py (bitshuffle's own C decoder) is the reference.
+test("Eiger 4M low-count bitshuffle-LZ4 frames decode directly, bit-identical to h5py", async () => {
+  await makeFixture(root, "lowcount", "lowcount.h5", "--frames", "2");
+  const index = await dump("lowcount.h5", "lowcount-dump");
+  const expected = await readFile(path.join(root, "lowcount-dump", index["/data"]!.bin));
+  const frameBytes = expected.length / 2;
+  const { chunks } = await readTruth<{ chunks: [number, number][] }>(root, "lowcount.h5");
+  const handle = await open(path.join(root, "lowcount.h5"));
+  const decoded = new Uint8Array(frameBytes);
+  for (const [i, [offset, size]] of chunks.entries()) {
+    const chunk = Buffer.alloc(size);
+    await handle.read(chunk, 0, size, offset);
+    decodeBitshuffleLz4(chunk, 4, decoded);
+    assert.ok(Buffer.from(decoded).equals(expected.subarray(i * frameBytes, (i + 1) * frameBytes)), `chunk ${i} decodes to h5py's frame`);
+    if (i === 0) {
+      assert.throws(() => decodeBitshuffleLz4(chunk.subarray(0, size - 100), 4, decoded), /bitshuffle (block beyond the chunk|chunk has the wrong length)|LZ4/);
+      assert.throws(() => decodeBitshuffleLz4(chunk, 4, new Uint8Array(frameBytes - 4)), /bitshuffle chunk holds \d+ bytes, expected \d+/);
+      const garbled = Buffer.from(chunk);
+      garbled.fill(0xff, 12 + 4, 12 + 4 + 64);
+      assert.throws(() => decodeBitshuffleLz4(garbled, 4, decoded), /LZ4 (match outside|literals beyond) the block/);
+    }
+  }
+  await handle.close();
+  using f = await openH5("lowcount.h5", { root });
+  const ds = f.dataset("/data");
+  assert.ok(ds.directReads);
+  assert.deepEqual(ds.frameShape, [2070, 2167]);
+  const into = new Uint32Array(2070 * 2167);
+  for (let i = 0; i < 2; i++) {
+    assert.ok(bytes(ds.frame(i).data).equals(expected.subarray(i * frameBytes, (i + 1) * frameBytes)), `frame ${i}`);
+    ds.frame(i, into);
+    assert.ok(bytes(into).equals(expected.subarray(i * frameBytes, (i + 1) * frameBytes)), `frame ${i} into an array`);
+  }
+  assert.ok(bytes(ds.read([1, [5, 9], null]).data).equals(expected.subarray(frameBytes + 5 * 2167 * 4, frameBytes + 9 * 2167 * 4)), "rows of a frame");
+  // A damaged chunk: the direct decode fails, h5wasm's bitshuffle reads it again and names the dataset.
+  await copyFile(path.join(root, "lowcount.h5"), path.join(root, "lowcount-damaged.h5"));
+  const damaged = await open(path.join(root, "lowcount-damaged.h5"), "r+");
+  await damaged.write(Buffer.alloc(64, 0xff), 0, 64, chunks[1]![0] + 16);
+  await damaged.close();
+  using g = await openH5("lowcount-damaged.h5", { root });
+  assert.ok(bytes(g.dataset("/data").frame(0).data).equals(expected.subarray(0, frameBytes)));
+  assert.throws(
+    () => g.dataset("/data").frame(1),
+    (e: unknown) => e instanceof Hdf5Error && e.context.dataset === "/data" && e.context.file === "lowcount-damaged.h5",
+  );
+});
+
+test("the WebAssembly unshuffle in analysis/hdf5/unshuffle-wasm.ts is what bin/unshuffle-wasm.ts builds from its text", async () => {
+  assert.ok(Buffer.from(await unshuffleWasm()).equals(UNSHUFFLE_WASM), "run: node --import tsx bin/unshuffle-wasm.ts");
 });
 
 // Whole frames of read-only files are read straight from the file (direct-read.ts) when the
@@ -93,7 +155,10 @@ test("every storage layout and chunk index reads bit-identical to h5py, directly
   await makeFixture(root, "layouts", "layouts.h5");
   await makeFixture(root, "layouts", "layouts_latest.h5", "--latest");
   const direct = ["contiguous", "chunk_frame", "chunk_3_frames", "chunk_3_frames_gzip", "many_chunks_gzip", "image_gzip", "sparse", "early_allocated"];
-  for (const [file, alsoDirect] of [["layouts.h5", ["paged_chunks", "growing"]], ["layouts_latest.h5", []]] as const) {
+  for (const [file, alsoDirect] of [
+    ["layouts.h5", ["paged_chunks", "growing"]],
+    ["layouts_latest.h5", []],
+  ] as const) {
     const index = await dump(file, `${file}-dump`);
     using f = await openH5(file, { root });
     for (const [name, ref] of Object.entries(index)) {
@@ -115,11 +180,17 @@ test("every storage layout and chunk index reads bit-identical to h5py, directly
         assert.equal(ds.frame(i, into).data, into);
         assert.ok(bytes(into).equals(expected.subarray(i * frameBytes, (i + 1) * frameBytes)), `${file} ${name} frame ${i} into an array`);
       }
-      assert.throws(() => ds.frame(0, new Float64Array(into.length + 1)), (e: unknown) => e instanceof ParameterError && e.context.parameter === "into");
+      assert.throws(
+        () => ds.frame(0, new Float64Array(into.length + 1)),
+        (e: unknown) => e instanceof ParameterError && e.context.parameter === "into",
+      );
       const last = ref.shape[0]! - 1;
       assert.ok(bytes(ds.frames(1, last).data).equals(expected.subarray(frameBytes, last * frameBytes)), `${file} ${name} frames 1..${last}`);
       const rowBytes = frameBytes / ref.shape[1]!;
-      assert.ok(bytes(ds.read([last, [1, 2], null]).data).equals(expected.subarray(last * frameBytes + rowBytes, last * frameBytes + 2 * rowBytes)), `${file} ${name} row`);
+      assert.ok(
+        bytes(ds.read([last, [1, 2], null]).data).equals(expected.subarray(last * frameBytes + rowBytes, last * frameBytes + 2 * rowBytes)),
+        `${file} ${name} row`,
+      );
     }
   }
   // A damaged gzip chunk: the direct read fails, h5wasm reads it again and names the dataset.
@@ -131,7 +202,10 @@ test("every storage layout and chunk index reads bit-identical to h5py, directly
   await handle.close();
   using damaged = await openH5("damaged.h5", { root });
   const ds = damaged.dataset("/many_chunks_gzip");
-  assert.throws(() => ds.frame(5), (e: unknown) => e instanceof Hdf5Error && e.context.dataset === "/many_chunks_gzip" && e.context.file === "damaged.h5");
+  assert.throws(
+    () => ds.frame(5),
+    (e: unknown) => e instanceof Hdf5Error && e.context.dataset === "/many_chunks_gzip" && e.context.file === "damaged.h5",
+  );
   assert.deepEqual(ds.frame(6).shape, [4, 5]);
 });
 
@@ -143,21 +217,33 @@ test("the tree lists groups, datasets with layout and filters, attributes, and s
   assert.deepEqual(byPath.get("/links/broken"), { kind: "soft-link", path: "/links/broken", target: "/nowhere", broken: true });
   assert.deepEqual(byPath.get("/links/external"), { kind: "external-link", path: "/links/external", file: "all_ext.h5", target: "/data/values" });
   const hard = [byPath.get("/links/hard"), byPath.get("/dtypes/le_f8")];
-  assert.ok(hard.some((n) => n?.kind === "hard-link"), "one of the two names of the same dataset is reported as a hard link to the other");
+  assert.ok(
+    hard.some((n) => n?.kind === "hard-link"),
+    "one of the two names of the same dataset is reported as a hard link to the other",
+  );
   const bslz4 = byPath.get("/filters/bitshuffle_lz4_uint16");
   assert.ok(bslz4?.kind === "dataset");
   assert.deepEqual(bslz4.chunks, [1, 33, 40]);
-  assert.deepEqual(bslz4.filters.map((x) => x.name), ["bitshuffle"]);
+  assert.deepEqual(
+    bslz4.filters.map((x) => x.name),
+    ["bitshuffle"],
+  );
   assert.equal(bslz4.filters[0]!.cdValues[4], 2, "bitshuffle's 5th parameter 2 = LZ4");
   const shuffled = byPath.get("/filters/shuffle_gzip_uint16");
   assert.ok(shuffled?.kind === "dataset");
-  assert.deepEqual(shuffled.filters.map((x) => x.name), ["shuffle", "gzip"]);
+  assert.deepEqual(
+    shuffled.filters.map((x) => x.name),
+    ["shuffle", "gzip"],
+  );
   const group = byPath.get("/entry");
   assert.ok(group?.kind === "group");
   assert.deepEqual(group.attrs, { NX_class: "NXentry", default: "plot" });
   assert.deepEqual(f.attrs("/"), { creator: "make_fixtures.py", default: "entry" });
   // Links are followed when reading.
-  assert.deepEqual(Array.from(f.dataset("/links/external").readAll().data as Int32Array), Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(f.dataset("/links/external").readAll().data as Int32Array),
+    Array.from({ length: 12 }, (_, i) => i),
+  );
   assert.deepEqual(f.dataset("/links/external_group/values").shape, [3, 4]);
   assert.deepEqual(f.dataset("/links/soft").shape, [3, 17, 19]);
 });
@@ -186,7 +272,11 @@ test("Eiger master: data files through external links read as one stack, bit-ide
   assert.equal(stack.length, 7);
   assert.deepEqual(stack.frameShape, [96, 80]);
   const frameBytes = 96 * 80 * 4;
-  for (const [k, first] of [[1, 0], [2, 3], [3, 6]] as const) {
+  for (const [k, first] of [
+    [1, 0],
+    [2, 3],
+    [3, 6],
+  ] as const) {
     const index = await dump(`eiger/series_data_00000${k}.h5`, `eiger-dump-${k}`, ["/entry/data/data"]);
     const all = await readFile(path.join(root, `eiger-dump-${k}`, index["/entry/data/data"]!.bin));
     for (let i = 0; i < index["/entry/data/data"]!.shape[0]!; i++) {
@@ -198,7 +288,10 @@ test("Eiger master: data files through external links read as one stack, bit-ide
   assert.equal(mask.data[3 * 80 + 5], 1, "dead pixel");
   assert.equal(mask.data[7 * 80 + 11], 1, "noisy pixel");
   assert.equal(mask.data[48 * 80], 1, "module gap");
-  assert.equal(mask.data.reduce((a, b) => a + b, 0), 4 * 80 + 2);
+  assert.equal(
+    mask.data.reduce((a, b) => a + b, 0),
+    4 * 80 + 2,
+  );
 });
 
 test("results are written back as an NXprocess that h5py reads", async () => {
@@ -217,7 +310,11 @@ test("results are written back as an NXprocess that h5py reads", async () => {
     assert.equal(where, "/entry/integrate");
     assert.throws(() => writeNxProcess(f, { name: "integrate", program: "x", version: "1", parameters: {} }), /already exists/);
   }
-  const index = await dump("results.h5", "results-dump", ["/entry/integrate/parameters/npt", "/entry/integrate/parameters/polarization", "/entry/integrate/data/intensity"]);
+  const index = await dump("results.h5", "results-dump", [
+    "/entry/integrate/parameters/npt",
+    "/entry/integrate/parameters/polarization",
+    "/entry/integrate/data/intensity",
+  ]);
   const npt = new Float64Array((await readFile(path.join(root, "results-dump", index["/entry/integrate/parameters/npt"]!.bin))).buffer.slice(0));
   assert.deepEqual(Array.from(npt), [500]);
   const intensity = new Float64Array((await readFile(path.join(root, "results-dump", index["/entry/integrate/data/intensity"]!.bin))).buffer.slice(0));
@@ -231,15 +328,24 @@ test("results are written back as an NXprocess that h5py reads", async () => {
 test("bad input gives errors naming the file and dataset, and the library keeps working", async () => {
   await copyFile(path.join(root, "all.h5"), path.join(root, "truncated.h5"));
   await truncate(path.join(root, "truncated.h5"), 20_000);
-  await assert.rejects(openH5("truncated.h5", { root }), (e: unknown) => e instanceof Hdf5Error && e.context.file === "truncated.h5" && /truncated file/.test(e.message));
+  await assert.rejects(
+    openH5("truncated.h5", { root }),
+    (e: unknown) => e instanceof Hdf5Error && e.context.file === "truncated.h5" && /truncated file/.test(e.message),
+  );
   await writeFile(path.join(root, "not-hdf5.h5"), "this is not HDF5\n".repeat(100));
   await assert.rejects(openH5("not-hdf5.h5", { root }), (e: unknown) => e instanceof Hdf5Error && /signature not found/.test(e.message));
   await assert.rejects(openH5("../etc/passwd", { root }), DataRootError);
   await assert.rejects(openH5("missing.h5", { root }), (e: unknown) => e instanceof NotFoundError && e.context.file === "missing.h5");
   using f = await openH5("all.h5", { root });
-  assert.throws(() => f.dataset("/no/such"), (e: unknown) => e instanceof NotFoundError && e.context.dataset === "/no/such" && e.context.file === "all.h5");
+  assert.throws(
+    () => f.dataset("/no/such"),
+    (e: unknown) => e instanceof NotFoundError && e.context.dataset === "/no/such" && e.context.file === "all.h5",
+  );
   assert.throws(() => f.dataset("/links/broken"), /soft link \/links\/broken points to a missing object/);
-  assert.throws(() => f.dataset("/links/escape"), (e: unknown) => e instanceof DataRootError && e.context.dataset === "/links/escape");
+  assert.throws(
+    () => f.dataset("/links/escape"),
+    (e: unknown) => e instanceof DataRootError && e.context.dataset === "/links/escape",
+  );
   assert.throws(() => f.dataset("/entry"), /group, not a dataset/);
   assert.throws(
     () => f.dataset("/filters/unknown_filter").frame(0),
@@ -247,4 +353,22 @@ test("bad input gives errors naming the file and dataset, and the library keeps 
   );
   // Still reads after all of the above.
   assert.deepEqual(f.dataset("/filters/zstd_uint16").frame(0).shape, [33, 40]);
+});
+
+test("readBytes: what a selection makes HDF5 decode, whole chunks for chunked data", async () => {
+  using f = await openH5("all.h5", { root });
+  const chunked = f.dataset("/filters/gzip_uint16");
+  assert.deepEqual(
+    [chunked.shape, chunked.chunks],
+    [
+      [4, 33, 40],
+      [1, 33, 40],
+    ],
+  );
+  assert.equal(chunked.readBytes([0, 0, 0]), 33 * 40 * 2, "one element decodes its chunk");
+  assert.equal(chunked.readBytes([[1, 3], null, [5, 6]]), 2 * 33 * 40 * 2);
+  const contiguous = f.dataset("/dtypes/le_u2");
+  assert.equal(contiguous.chunks, null);
+  assert.equal(contiguous.readBytes([1, [2, 5], null]), 3 * 19 * 2);
+  assert.throws(() => contiguous.readBytes([5]), ParameterError);
 });

@@ -3,10 +3,10 @@ import { test } from "node:test";
 import { decode } from "fast-png";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { ShapeMismatchError } from "../../kernel/analysis/index.ts";
-import { colormapLut } from "../../kernel/analysis/plots/colormaps.ts";
-import { renderPng } from "../../kernel/analysis/plots/image.ts";
-import { gridHeatmapSpec, patternSpec, type VegaLiteSpec } from "../../kernel/analysis/plots/vega.ts";
+import { ShapeMismatchError } from "../../analysis/index.ts";
+import { colormapLut } from "../../analysis/plots/colormaps.ts";
+import { renderPng } from "../../analysis/plots/image.ts";
+import { gridHeatmapSpec, patternSpec, type VegaLiteSpec } from "../../analysis/plots/vega.ts";
 
 /** Compiles with vega-lite and renders with vega (as the notebook does), returning the SVG. */
 async function renderSvg(spec: VegaLiteSpec): Promise<{ svg: string; view: vega.View }> {
@@ -72,5 +72,8 @@ test("PNG rendering: colormap endpoints, log scale, mask overlay, and shape chec
   assert.deepEqual(pixel(2), Array.from(viridis.subarray(k, k + 3)));
   const linear = decode(renderPng(image, { min: 0, max: 1000, scale: "linear", colormap: "gray" }));
   assert.deepEqual(Array.from(linear.data.subarray(6, 9)), Array.from(colormapLut("gray").subarray(Math.round(0.1 * 255) * 3, Math.round(0.1 * 255) * 3 + 3)));
-  assert.throws(() => renderPng(image, { mask: { data: new Uint8Array(4), shape: [2, 2] } }), (e: unknown) => e instanceof ShapeMismatchError && e.context.parameter === "mask");
+  assert.throws(
+    () => renderPng(image, { mask: { data: new Uint8Array(4), shape: [2, 2] } }),
+    (e: unknown) => e instanceof ShapeMismatchError && e.context.parameter === "mask",
+  );
 });

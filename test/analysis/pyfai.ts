@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Geometry } from "../../kernel/analysis/azint/index.ts";
+import type { Geometry } from "../../analysis/azint/index.ts";
 
 const DRIVER = path.resolve(import.meta.dirname, "../fixtures/pyfai_driver.py");
 

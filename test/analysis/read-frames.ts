@@ -9,8 +9,11 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { openH5 } from "../../kernel/analysis/index.ts";
+import { openH5 } from "../../analysis/index.ts";
+import { tuneFrameCollection } from "../../analysis/frame-malloc.ts";
 
+// As kernels and agents start.
+tuneFrameCollection();
 const file = process.argv[2];
 if (!file) throw new Error("usage: read-frames.ts FILE [--into]");
 using f = await openH5(path.basename(file), { root: path.dirname(file) });

@@ -1,23 +1,6 @@
-import { mulberry32 } from "../../server/demo/demo-scan.ts";
+import { mulberry32, poisson } from "../../server/demo/random.ts";
 
-export { mulberry32 };
-
-/** A Poisson-distributed count with mean `mean` (Knuth's method below 30, a normal approximation above). */
-export function poisson(random: () => number, mean: number): number {
-  if (mean < 30) {
-    const limit = Math.exp(-mean);
-    let k = 0;
-    let p = random();
-    while (p > limit) {
-      k++;
-      p *= random();
-    }
-    return k;
-  }
-  const u = Math.max(random(), 1e-12);
-  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-  return Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
-}
+export { mulberry32, poisson };
 
 /**
  * Powder rings around a point off the detector centre (radii in pixels) on a flat background, with

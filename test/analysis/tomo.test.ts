@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { openH5, ParameterError, ShapeMismatchError } from "../../kernel/analysis/index.ts";
-import { fbp, type Sinogram } from "../../kernel/analysis/tomo/fbp.ts";
-import { FBP_FILTERS } from "../../kernel/analysis/tomo/filters.ts";
-import { readTomoScan, reconstructSlice, scanSinogram } from "../../kernel/analysis/tomo/scan.ts";
-import { rotationCenter } from "../../kernel/analysis/tomo/center.ts";
+import { openH5, ParameterError, ShapeMismatchError } from "../../analysis/index.ts";
+import { fbp, type Sinogram } from "../../analysis/tomo/fbp.ts";
+import { FBP_FILTERS } from "../../analysis/tomo/filters.ts";
+import { readTomoScan, reconstructSlice, scanSinogram } from "../../analysis/tomo/scan.ts";
+import { rotationCenter } from "../../analysis/tomo/center.ts";
 import { makeFixture, readTruth, tempDataRoot, type TomoTruth } from "./fixtures.ts";
 
 let root: string;
@@ -33,7 +33,10 @@ before(async () => {
   ({ root, cleanup } = await tempDataRoot());
   await makeFixture(root, "tomo", "scan.h5", "--size", "128", "--angles", "180", "--rows", "2", "--center-offset", "3");
   truth = await readTruth<TomoTruth>(root, "scan.h5");
-  await writeFile(path.join(root, "params.json"), JSON.stringify({ file: path.join(root, "scan.h5"), row: 1, roll: truth.center_offset, filters: FBP_FILTERS, out: path.join(root, "reference") }));
+  await writeFile(
+    path.join(root, "params.json"),
+    JSON.stringify({ file: path.join(root, "scan.h5"), row: 1, roll: truth.center_offset, filters: FBP_FILTERS, out: path.join(root, "reference") }),
+  );
   await makeFixture(root, "tomo-reference", path.join(root, "params.json"));
 });
 
@@ -102,7 +105,10 @@ test("reconstructSlice finds the centre and reconstructs the phantom", async () 
 test("bad input: shapes and parameters are named", () => {
   const sinogram: Sinogram = { data: new Float64Array(8 * 4), shape: [8, 4] };
   assert.throws(() => fbp(sinogram, { angles: [0, 45, 90] }), ShapeMismatchError);
-  assert.throws(() => fbp(sinogram, { angles: [0, 45, 90, 135], center: 20 }), (e: unknown) => e instanceof ParameterError && e.context.parameter === "center");
+  assert.throws(
+    () => fbp(sinogram, { angles: [0, 45, 90, 135], center: 20 }),
+    (e: unknown) => e instanceof ParameterError && e.context.parameter === "center",
+  );
   assert.throws(() => fbp(sinogram, { angles: [0, 45, 90, 135], filter: "box" as never }), /unknown filter "box"/);
   assert.throws(() => rotationCenter(sinogram, [0, 45, 90, 135]), /cannot find the rotation centre/);
 });

@@ -7,7 +7,7 @@ import { mkdir, symlink } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { FrameLocator, Locator, Page } from "playwright-core";
-import { openH5 } from "../../kernel/analysis/index.ts";
+import { openH5 } from "../../analysis/index.ts";
 import { makeFixture } from "../analysis/fixtures.ts";
 import { ARTIFACTS, browserSuite, newNotebook, openPage } from "../support/notebook-page.ts";
 
@@ -53,7 +53,7 @@ async function waitForCanvas(canvas: Locator, drawn: (pixels: Pixels) => boolean
 
 /** Opens the demo scan from the data root listing in `scope` (the data page or the notebook's panel). */
 async function openScan(page: Page, scope: Page | Locator): Promise<FrameLocator> {
-  await scope.getByRole("button", { name: "📁 demo" }).click();
+  await scope.getByRole("button", { name: "demo", exact: true }).click();
   await scope.getByRole("button", { name: "scan_0001.h5" }).click();
   const frame = page.frameLocator(`iframe[title="H5Web: ${SCAN}"]`);
   await frame.getByRole("tree").waitFor({ timeout: 60_000 });
@@ -119,15 +119,25 @@ test("the data page opens the demo scan in H5Web: tree, NeXus default heatmap, l
   const shown = await cells.allTextContents();
   const file = await openH5(SCAN, { root: path.join(server.stateDir, "data") });
   try {
-    const expected = Array.from(file.dataset("/entry/data/data").frame(frame).data as Iterable<number | bigint>, (v) => Number(v).toExponential(3)).slice(0, shown.length);
+    const expected = Array.from(file.dataset("/entry/data/data").frame(frame).data as Iterable<number | bigint>, (v) => Number(v).toExponential(3)).slice(
+      0,
+      shown.length,
+    );
     assert.deepEqual(shown, expected, `the first row of frame ${frame} as h5wasm reads it`);
   } finally {
     file.close();
   }
   await page.screenshot({ path: path.join(ARTIFACTS, "data-h5web-matrix.png") });
   // Slices came from the h5grove API; the file itself was never downloaded.
-  assert.ok(requested.some((p) => p.endsWith("/api/lightbook/h5grove/data/")), "slices read through h5grove");
-  assert.deepEqual(requested.filter((p) => p.includes("/api/lightbook/data/files")), [], "no whole-file download");
+  assert.ok(
+    requested.some((p) => p.endsWith("/api/lightbook/h5grove/data/")),
+    "slices read through h5grove",
+  );
+  assert.deepEqual(
+    requested.filter((p) => p.includes("/api/lightbook/data/files")),
+    [],
+    "no whole-file download",
+  );
   assert.deepEqual(problems, []);
   await page.close();
 });

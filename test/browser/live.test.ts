@@ -11,7 +11,11 @@ const suite = browserSuite();
 test("a cell run in one tab streams into the same cell in another tab", async () => {
   const server = suite.server();
   const a = await openPage(suite.browser());
-  const file = await newNotebookWithCode(a.page, server, 'for (let i = 1; i <= 4; i++) {\n  console.log("tick " + i);\n  await new Promise((r) => setTimeout(r, 700));\n}');
+  const file = await newNotebookWithCode(
+    a.page,
+    server,
+    'for (let i = 1; i <= 4; i++) {\n  console.log("tick " + i);\n  await new Promise((r) => setTimeout(r, 700));\n}',
+  );
 
   const b = await openNotebookPage(suite.browser(), server, file);
   await waitForIdle(b.page);
@@ -36,7 +40,10 @@ test("a tab that joins a busy kernel shows it busy until its cell ends", async (
   const a = await openPage(suite.browser());
   const file = await newNotebookWithCode(a.page, server, 'await new Promise((r) => setTimeout(r, 8000));\n"slept"');
   await a.page.keyboard.press("Control+Enter");
-  await a.page.getByTestId("kernel-status").filter({ hasText: /^busy$/ }).waitFor();
+  await a.page
+    .getByTestId("kernel-status")
+    .filter({ hasText: /^busy$/ })
+    .waitFor();
 
   const b = await openNotebookPage(suite.browser(), server, file);
   const status = b.page.getByTestId("kernel-status");
@@ -46,7 +53,10 @@ test("a tab that joins a busy kernel shows it busy until its cell ends", async (
   await status.filter({ hasText: /^idle$/ }).waitFor({ timeout: 30_000 });
   await b.page.getByTestId("cell").first().getByTestId("output").getByText("slept").waitFor();
   // The tab that ran the cell saves it; the one that joined only shows it, so no save conflicts.
-  await a.page.getByTestId("save-state").filter({ hasText: /^Saved$/ }).waitFor({ timeout: 30_000 });
+  await a.page
+    .getByTestId("save-state")
+    .filter({ hasText: /^Saved$/ })
+    .waitFor({ timeout: 30_000 });
   assert.equal(await b.page.getByTestId("save-state").textContent(), "Saved");
   await b.page.waitForTimeout(6000); // longer than autosave's quiet time: a save that was coming has come
   for (const page of [a.page, b.page]) assert.equal(await page.getByRole("alertdialog", { name: "Save conflict" }).count(), 0);

@@ -21,7 +21,10 @@ after(async () => {
 });
 
 async function waitForIdle(page: Page): Promise<void> {
-  await page.getByTestId("kernel-status").filter({ hasText: /^idle$/ }).waitFor({ timeout: 60_000 });
+  await page
+    .getByTestId("kernel-status")
+    .filter({ hasText: /^idle$/ })
+    .waitFor({ timeout: 60_000 });
 }
 
 test("create a notebook, run a TypeScript cell, save it and reopen it with its output", async () => {
@@ -63,7 +66,10 @@ test("create a notebook, run a TypeScript cell, save it and reopen it with its o
   const saved = await fetch(`${server.url}api/contents/Untitled.ipynb`, { headers: { Authorization: `token ${server.token}` } });
   const nb = ((await saved.json()) as { content: { cells: { source: string; outputs: { output_type: string }[] }[] } }).content;
   assert.match(nb.cells[0]!.source, /const answer: number = 6 \* 7;/);
-  assert.deepEqual(nb.cells[0]!.outputs.map((o) => o.output_type), ["stream", "execute_result"]);
+  assert.deepEqual(
+    nb.cells[0]!.outputs.map((o) => o.output_type),
+    ["stream", "execute_result"],
+  );
   assert.deepEqual(problems, [], "no errors in the browser console");
   await page.close();
 });

@@ -51,7 +51,10 @@ test("dragging cell 3 above cell 1 reorders the notebook, keeps outputs, and sur
   await page.keyboard.press("Control+s");
   await saveState(page, "saved");
   const saved = await savedNotebook(suite.server(), file);
-  assert.deepEqual(saved.content.cells.map((c) => c.source), ['"third"', '"first"', '"second"']);
+  assert.deepEqual(
+    saved.content.cells.map((c) => c.source),
+    ['"third"', '"first"', '"second"'],
+  );
 
   await page.reload();
   await waitForIdle(page);

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { ARTIFACTS, browserSuite, newNotebook, openPage } from "../support/notebook-page.ts";
 import { api, submitRun, waitFor } from "../support/workflow.ts";
-import type { RunModel } from "../../server/runs/model.ts";
+import type { RunModel } from "../../contracts/runs.ts";
 
 const suite = browserSuite();
 
@@ -36,7 +36,15 @@ test("a run submitted over REST is listed, and its page shows every task succeed
 
   const tasks = page.getByRole("table", { name: "Tasks" });
   assert.equal(await tasks.getByTestId("task-row").count(), 6);
-  assert.equal(await tasks.getByTestId("task-row").filter({ hasText: "succeeded" }).filter({ hasText: /local-1/ }).count(), 6, "every task ran on the local agent");
+  assert.equal(
+    await tasks
+      .getByTestId("task-row")
+      .filter({ hasText: "succeeded" })
+      .filter({ hasText: /local-1/ })
+      .count(),
+    6,
+    "every task ran on the local agent",
+  );
   assert.equal(await page.getByRole("progressbar", { name: "Run progress" }).getAttribute("aria-valuenow"), "6");
   const timeline = page.getByRole("img", { name: "Task timeline" });
   assert.equal(await timeline.locator("rect.timeline-bar.succeeded").count(), 6, "one bar per task");
@@ -74,7 +82,10 @@ test("a long run is followed live and cancelled from its page", async () => {
   await page.getByRole("heading", { name: /ui-long\s+cancelled/ }).waitFor();
   assert.ok(await page.getByRole("button", { name: "Cancel run" }).isDisabled());
   // Running tasks stop within an agent heartbeat, and the page keeps polling until they have.
-  await page.getByTestId("run-counts").filter({ hasText: /0 running · 0 queued · 5 cancelled of 5/ }).waitFor({ timeout: 30_000 });
+  await page
+    .getByTestId("run-counts")
+    .filter({ hasText: /0 running · 0 queued · 5 cancelled of 5/ })
+    .waitFor({ timeout: 30_000 });
   assert.equal(await tasks.getByTestId("task-row").filter({ hasText: "cancelled" }).count(), 5);
   const after = (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}`)).body;
   assert.equal(after.state, "cancelled");
@@ -86,7 +97,10 @@ test("a long run is followed live and cancelled from its page", async () => {
 test("a failing run shows its failed tasks with their errors", async () => {
   const server = suite.server();
   const source = "(i) => { if (i === 1) throw new Error('detector gap in frame ' + i); return i; }";
-  const run = await submitRun(server, { name: "ui-poison", recipe: { steps: [{ id: "check", source, max_attempts: 1, input: { kind: "range", start: 0, stop: 3 } }] } });
+  const run = await submitRun(server, {
+    name: "ui-poison",
+    recipe: { steps: [{ id: "check", source, max_attempts: 1, input: { kind: "range", start: 0, stop: 3 } }] },
+  });
   const { page, problems } = await openPage(suite.browser());
   await page.goto(`${server.url}?token=${server.token}`);
   await page.goto(`${server.url}runs/${run.id}`);
@@ -100,7 +114,10 @@ test("a failing run shows its failed tasks with their errors", async () => {
   assert.deepEqual(problems, []);
 
   await page.goto(`${server.url}runs/00000000-0000-4000-8000-000000000000`);
-  await page.getByRole("alert").filter({ hasText: /Could not load run .*not found/i }).waitFor();
+  await page
+    .getByRole("alert")
+    .filter({ hasText: /Could not load run .*not found/i })
+    .waitFor();
   await page.close();
 });
 
@@ -120,7 +137,7 @@ test("a cell's workflow.map links its progress display to the run's page", async
   await page.close();
 });
 
-test("the agents page lists the server's local agent with its host, cores and finished tasks", async () => {
+test("the agents page lists the server's local agent with its host, cores, finished tasks and restarts", async () => {
   const server = suite.server();
   const { page, problems } = await openPage(suite.browser());
   await page.goto(`${server.url}?token=${server.token}`);
@@ -137,6 +154,7 @@ test("the agents page lists the server's local agent with its host, cores and fi
   assert.equal(cells[1], "running");
   assert.match(cells[2]!, new RegExp(`^${os.hostname()} pid \\d+$`));
   assert.equal(cells[3], String(os.availableParallelism()));
+  assert.equal(cells[11], "0", "a local agent shows its restarts");
   await page.screenshot({ path: path.join(ARTIFACTS, "agents.png") });
   assert.deepEqual(problems, []);
   await page.close();

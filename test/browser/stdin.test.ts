@@ -81,7 +81,11 @@ test("a prompt shows in every tab on the kernel; the one answered in another tab
 test("a page opened while a run waits for input shows the prompt with what the run printed, and answers it", async () => {
   const server = suite.server();
   const a = await openPage(suite.browser());
-  const file = await newNotebookWithCode(a.page, server, 'console.log("calibrated");\nconst energy = await input("Energy (keV): ");\nconsole.log("set " + energy);');
+  const file = await newNotebookWithCode(
+    a.page,
+    server,
+    'console.log("calibrated");\nconst energy = await input("Energy (keV): ");\nconsole.log("set " + energy);',
+  );
   await a.page.keyboard.press("Control+Enter");
   await a.page.getByRole("textbox", { name: "Energy (keV):" }).waitFor({ timeout: 30_000 });
   await a.page.close();

@@ -60,14 +60,11 @@ describe("contents API through @jupyterlab/services", () => {
     const good = notebook("1 + 1");
     await contents.save("keep.ipynb", { type: "notebook", format: "json", content: good });
     const bad = { ...good, cells: [{ ...good.cells[0], outputs: [{ output_type: "stream", name: "stdout" }] }] };
-    await assert.rejects(
-      contents.save("keep.ipynb", { type: "notebook", format: "json", content: bad }),
-      (e: ServerConnection.ResponseError) => {
-        assert.equal(e.response.status, 400);
-        assert.match(e.message, /cells\[0\]\.outputs\[0\]\.text/);
-        return true;
-      },
-    );
+    await assert.rejects(contents.save("keep.ipynb", { type: "notebook", format: "json", content: bad }), (e: ServerConnection.ResponseError) => {
+      assert.equal(e.response.status, 400);
+      assert.match(e.message, /cells\[0\]\.outputs\[0\]\.text/);
+      return true;
+    });
     await assert.rejects(contents.save("keep.ipynb", { type: "notebook", format: "json", content: { nbformat: 3, cells: [] } }), /nbformat/);
     assert.deepEqual((await contents.get("keep.ipynb")).content, good);
   });
@@ -103,7 +100,14 @@ describe("contents API through @jupyterlab/services", () => {
 
   test("paths cannot escape the contents root", async () => {
     const auth = { Authorization: `token ${server.token}` };
-    for (const p of ["/api/contents/../../etc/passwd", "/api/contents/..%2F..%2Fetc%2Fpasswd", "/api/contents/%2e%2e/secret", "/api/contents/a/%252e%252e/b", "/api/contents/a\\..\\b", "/api/contents/./Welcome.ipynb"]) {
+    for (const p of [
+      "/api/contents/../../etc/passwd",
+      "/api/contents/..%2F..%2Fetc%2Fpasswd",
+      "/api/contents/%2e%2e/secret",
+      "/api/contents/a/%252e%252e/b",
+      "/api/contents/a\\..\\b",
+      "/api/contents/./Welcome.ipynb",
+    ]) {
       const res = await rawRequest(server, "GET", p, auth);
       assert.ok(res.status === 400 || res.status === 404, `${p} answered ${res.status}`);
       assert.doesNotMatch(res.body, /root:|"content"/);
@@ -114,6 +118,44 @@ describe("contents API through @jupyterlab/services", () => {
       body: JSON.stringify({ type: "notebook", content: notebook("1") }),
     });
     assert.equal(put.status, 400);
-    assert.match(((await put.json()) as { message: string }).message, /Invalid path/);
+    // Refused before routing (server/http/request-path.ts): an encoded slash is never part of a path.
+    assert.match(((await put.json()) as { message: string }).message, /Bad request path/);
+  });
+
+  test("paths too long to store are 400 with the limit, in the URL and in a rename's body (were 500)", async () => {
+    const auth = { Authorization: `token ${server.token}`, "Content-Type": "application/json" };
+    const long = `${"deep/".repeat(300)}x.ipynb`;
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PUT", JSON.stringify({ type: "notebook", content: notebook("1") })],
+      ["DELETE", undefined],
+    ] as const) {
+      const res = await rawRequest(server, method, `/api/contents/${long}`, auth, body);
+      assert.equal(res.status, 400, `${method}: ${res.body}`);
+      assert.match((JSON.parse(res.body) as { message: string }).message, /^Invalid path: the path is 1507 bytes long; at most 1024 are accepted$/);
+    }
+    const name = await rawRequest(server, "GET", `/api/contents/${"n".repeat(300)}.ipynb`, auth);
+    assert.equal(name.status, 400);
+    assert.match(name.body, /a name in the path is 306 bytes long; at most 255/);
+    const rename = await rawRequest(server, "PATCH", "/api/contents/Welcome.ipynb", auth, JSON.stringify({ path: long }));
+    assert.equal(rename.status, 400);
+    assert.match(rename.body, /at most 1024/);
+  });
+
+  test("a notebook nested 100,000 levels deep is 400 with a message (JSON.stringify overflowed the stack: 500); 500 levels save", async () => {
+    const auth = { Authorization: `token ${server.token}`, "Content-Type": "application/json" };
+    // Built as text: JSON.stringify of such a value overflows the stack here too.
+    const nested = (depth: number) =>
+      `{"type":"notebook","content":{"nbformat":4,"nbformat_minor":5,"metadata":{"deep":${"[".repeat(depth)}${"]".repeat(depth)}},"cells":[]}}`;
+    const deep = await rawRequest(server, "PUT", "/api/contents/deep.ipynb", auth, nested(100_000));
+    assert.equal(deep.status, 400, deep.body);
+    assert.equal((JSON.parse(deep.body) as { message: string }).message, "Invalid request body: JSON nested more than 512 levels deep");
+    assert.equal((await rawRequest(server, "GET", "/api/contents/deep.ipynb", auth)).status, 404, "nothing was saved");
+    // Body, content, metadata, then the arrays: 503 levels in all, within the limit.
+    const saved = await rawRequest(server, "PUT", "/api/contents/deep.ipynb", auth, nested(500));
+    assert.equal(saved.status, 201, saved.body);
+    const back = await rawRequest(server, "GET", "/api/contents/deep.ipynb", auth);
+    assert.equal(back.status, 200);
+    assert.ok(back.body.includes(`${"[".repeat(500)}${"]".repeat(500)}`));
   });
 });

@@ -15,7 +15,8 @@ after(() => server.dispose());
 
 /** Frame totals of the demo scan as h5py (Debian's python3-h5py) reads them: an independent reader. */
 function totalsFromH5py(file: string): number[] {
-  const script = "import h5py,sys,json\nwith h5py.File(sys.argv[1],'r') as f:\n d=f['entry/data/data']\n print(json.dumps([int(d[i].sum(dtype='uint64')) for i in range(d.shape[0])]))";
+  const script =
+    "import h5py,sys,json\nwith h5py.File(sys.argv[1],'r') as f:\n d=f['entry/data/data']\n print(json.dumps([int(d[i].sum(dtype='uint64')) for i in range(d.shape[0])]))";
   return JSON.parse(execFileSync("/usr/bin/python3", ["-c", script, file], { encoding: "utf8" })) as number[];
 }
 
@@ -47,7 +48,10 @@ test("the welcome notebook runs top to bottom and reads the demo scan as h5py do
     assert.equal(results.get("open-scan")?.value, "[ 8, 256, 256 ]");
     const totals = JSON.parse(String(results.get("totals")?.value).replace(/\s+/g, "")) as number[];
     assert.deepEqual(totals, totalsFromH5py(path.join(server.stateDir, "data", "demo", "scan_0001.h5")));
-    assert.ok(totals.every((t, i) => i === 0 || t > totals[i - 1]!), "ring intensity grows through the scan");
+    assert.ok(
+      totals.every((t, i) => i === 0 || t > totals[i - 1]!),
+      "ring intensity grows through the scan",
+    );
   } finally {
     sessions.dispose();
     kernels.dispose();

@@ -48,7 +48,8 @@ describe("h5grove API", () => {
   let refs: Reference[];
   let out: string;
   const auth = { Authorization: "" };
-  const api = (what: string, params: Record<string, string>) => fetch(`${server.url}api/lightbook/h5grove/${what}/?${new URLSearchParams(params)}`, { headers: auth });
+  const api = (what: string, params: Record<string, string>) =>
+    fetch(`${server.url}api/lightbook/h5grove/${what}/?${new URLSearchParams(params)}`, { headers: auth });
 
   before(async () => {
     server = await startServer({ web: false, env: { LIGHTBOOK_DEMO: "0", LIGHTBOOK_LOCAL_AGENTS: "0" } });
@@ -58,6 +59,7 @@ describe("h5grove API", () => {
     await makeFixture(path.join(root, "h5"), "hdf5", "all.h5");
     await makeFixture(path.join(root, "h5"), "strings-enums", "types.h5");
     await makeFixture(root, "eiger", "eiger", "--frames", "5", "--shape", "40", "32", "--per-file", "2");
+    await makeFixture(root, "virtual", "vds", "../outside");
     out = path.join(server.stateDir, "reference");
     const params = path.join(server.stateDir, "slices.json");
     await writeFile(params, JSON.stringify({ root, out, requests: REQUESTS }));
@@ -78,7 +80,9 @@ describe("h5grove API", () => {
 
   test("/data/?format=bin&dtype=origin keeps a big-endian dataset's byte order; JSON has the selection's shape", async () => {
     const be = await api("data", { file: "h5/all.h5", path: "/dtypes/be_i4", selection: "0,0,0:2", format: "bin" });
-    const le = Buffer.from(await (await api("data", { file: "h5/all.h5", path: "/dtypes/be_i4", selection: "0,0,0:2", format: "bin", dtype: "safe" })).arrayBuffer());
+    const le = Buffer.from(
+      await (await api("data", { file: "h5/all.h5", path: "/dtypes/be_i4", selection: "0,0,0:2", format: "bin", dtype: "safe" })).arrayBuffer(),
+    );
     assert.deepEqual([...new Uint8Array(await be.arrayBuffer())], [...le.subarray(0, 4).reverse(), ...le.subarray(4, 8).reverse()]);
 
     const n = REQUESTS.findIndex((r) => r.path === "/dtypes/le_i8" && r.selection);
@@ -99,7 +103,8 @@ describe("h5grove API", () => {
     assert.match(res.headers.get("content-disposition") ?? "", /^attachment; filename="?data\.npy"?$/);
     const npy = path.join(server.stateDir, "slice.npy");
     await writeFile(npy, Buffer.from(await res.arrayBuffer()));
-    const script = "import sys, numpy; a = numpy.load(sys.argv[1]); print(a.dtype.str, list(a.shape)); sys.stdout.flush(); sys.stdout.buffer.write(a.tobytes())";
+    const script =
+      "import sys, numpy; a = numpy.load(sys.argv[1]); print(a.dtype.str, list(a.shape)); sys.stdout.flush(); sys.stdout.buffer.write(a.tobytes())";
     const { stdout } = await promisify(execFile)(PYTHON, ["-c", script, npy], { encoding: "buffer" });
     const newline = stdout.indexOf(10);
     assert.equal(stdout.subarray(0, newline).toString(), `<f8 ${JSON.stringify(refs[n]!.shape).replace(",", ", ")}`);
@@ -125,7 +130,11 @@ describe("h5grove API", () => {
       assert.deepEqual(meta.chunks, ref.chunks, what);
       assert.deepEqual(meta.filters, ref.filters, what);
       assert.deepEqual(withoutDtype(meta.type), ref.type, what);
-      assert.deepEqual((meta.attributes as { type: unknown }[]).map((a) => ({ ...a, type: withoutDtype(a.type) })), ref.attributes, what);
+      assert.deepEqual(
+        (meta.attributes as { type: unknown }[]).map((a) => ({ ...a, type: withoutDtype(a.type) })),
+        ref.attributes,
+        what,
+      );
     }
   });
 
@@ -133,8 +142,18 @@ describe("h5grove API", () => {
     const res = await api("meta", { file: "eiger/series_master.h5", path: "/entry/data" });
     const group = (await res.json()) as { kind: string; attributes: { name: string }[]; children: { name: string; kind: string; shape?: number[] }[] };
     assert.equal(group.kind, "group");
-    assert.deepEqual(group.attributes.map((a) => a.name), ["NX_class"]);
-    assert.deepEqual(group.children.map((c) => [c.name, c.kind, c.shape]), [["data_000001", "dataset", [2, 40, 32]], ["data_000002", "dataset", [2, 40, 32]], ["data_000003", "dataset", [1, 40, 32]]]);
+    assert.deepEqual(
+      group.attributes.map((a) => a.name),
+      ["NX_class"],
+    );
+    assert.deepEqual(
+      group.children.map((c) => [c.name, c.kind, c.shape]),
+      [
+        ["data_000001", "dataset", [2, 40, 32]],
+        ["data_000002", "dataset", [2, 40, 32]],
+        ["data_000003", "dataset", [1, 40, 32]],
+      ],
+    );
     const attrs = await (await api("attr", { file: "eiger/series_master.h5", path: "/entry/data" })).json();
     assert.deepEqual(attrs, { NX_class: "NXdata" });
 
@@ -149,6 +168,24 @@ describe("h5grove API", () => {
 
     const paths = (await (await api("paths", { file: "h5/all.h5", path: "/entry" })).json()) as string[];
     assert.deepEqual(paths, ["/entry", "/entry/plot", "/entry/plot/intensity", "/entry/plot/two_theta"]);
+  });
+
+  test("virtual datasets: read when their sources are in the data root, 403 when one is outside (browsing them still works)", async () => {
+    const { inside } = JSON.parse(await readFile(path.join(server.stateDir, "data/vds/virtual.json"), "utf8")) as { inside: number[] };
+    const ok = await api("data", { file: "vds/inside.h5", path: "/data", selection: "3:6", format: "bin", dtype: "safe" });
+    assert.equal(ok.status, 200);
+    assert.deepEqual([...new Int32Array(await ok.arrayBuffer())], inside);
+    assert.deepEqual(await (await api("data", { file: "vds/same_file.h5", path: "/data", selection: "2,0,:", flatten: "true" })).json(), inside.slice(40, 45));
+    for (const file of ["vds/absolute_outside.h5", "vds/relative_outside.h5", "vds/chain.h5", "vds/through_link.h5", "vds/pattern.h5"]) {
+      const res = await api("data", { file, path: "/data", format: "bin" });
+      assert.equal(res.status, 403, file);
+      assert.match(((await res.json()) as { message: string }).message, /leads outside the data root: virtual dataset \/data /, file);
+      const meta = (await (await api("meta", { file, path: "/data" })).json()) as { kind: string };
+      assert.equal(meta.kind, "dataset", file);
+    }
+    const missing = await api("data", { file: "vds/missing.h5", path: "/data", format: "json" });
+    assert.equal(missing.status, 404);
+    assert.match(((await missing.json()) as { message: string }).message, /missing file no-such-file\.h5/);
   });
 
   test("errors: no session 401, outside the root 403, missing 404, bad selection 400", async () => {

@@ -1,6 +1,7 @@
 /**
  * A kernel's limits through the real server: output past the cap arrives truncated with a note,
- * and a kernel that runs out of memory is reported dead and runs again after a restart.
+ * and a kernel that runs out of memory, in the JavaScript heap or outside it, is reported dead and
+ * runs again after a restart.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -15,7 +16,7 @@ describe("kernel limits through the server", () => {
   let kernel: Kernel.IKernelConnection;
 
   before(async () => {
-    server = await startServer({ web: false, env: { LIGHTBOOK_KERNEL_MEMORY_MB: "128", LIGHTBOOK_KERNEL_OUTPUT_LIMIT: "20000" } });
+    server = await startServer({ web: false, env: { LIGHTBOOK_KERNEL_MEMORY_MB: "512", LIGHTBOOK_KERNEL_OUTPUT_LIMIT: "20000" } });
     kernels = new KernelManager({ serverSettings: serverSettings(server) });
     kernel = await kernels.startNew({ name: "lightbook-ts" });
   });
@@ -31,18 +32,32 @@ describe("kernel limits through the server", () => {
     assert.match(text, /\[output truncated: [\d,]+ more characters past the limit of 20,000 per cell/);
   });
 
-  test("a kernel out of memory is reported dead and restarts", async () => {
+  /** Runs `hoarding` after a cell that keeps state; the kernel must be reported dead, and come back fresh on restart. */
+  async function exhaustAndRestart(hoarding: string): Promise<void> {
     await execute(kernel, "const kept = 'state';");
-    void kernel.requestExecute({ code: "const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(1.5));" }).done.catch(() => undefined);
-    await waitFor(async () => {
-      const res = await fetch(`${server.url}api/kernels/${kernel.id}`, { headers: { Authorization: `token ${server.token}` } });
-      return ((await res.json()) as { execution_state: string }).execution_state === "dead";
-    }, "the kernel to be reported dead", 60_000);
+    void kernel.requestExecute({ code: hoarding }).done.catch(() => undefined);
+    await waitFor(
+      async () => {
+        const res = await fetch(`${server.url}api/kernels/${kernel.id}`, { headers: { Authorization: `token ${server.token}` } });
+        return ((await res.json()) as { execution_state: string }).execution_state === "dead";
+      },
+      "the kernel to be reported dead",
+      60_000,
+    );
     const restarted = await fetch(`${server.url}api/kernels/${kernel.id}/restart`, { method: "POST", headers: { Authorization: `token ${server.token}` } });
     assert.equal(restarted.status, 200);
     const revived = kernels.connectTo({ model: { id: kernel.id, name: kernel.name } });
     await waitFor(async () => revived.connectionStatus === "connected" && revived.status === "idle", "the new connection");
     assert.equal(result(await execute(revived, "typeof kept")), "'undefined'");
-    revived.dispose();
+    kernel.dispose();
+    kernel = revived;
+  }
+
+  test("a kernel out of memory is reported dead and restarts", async () => {
+    await exhaustAndRestart("const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(1.5));");
+  });
+
+  test("a kernel out of memory outside the JavaScript heap (Buffer.alloc) is reported dead and restarts", async () => {
+    await exhaustAndRestart("const buffers: Buffer[] = [];\nwhile (true) buffers.push(Buffer.alloc(64 * 2 ** 20, 1));");
   });
 });

@@ -46,7 +46,10 @@ describe("kernel protocol through @jupyterlab/services", () => {
     assert.equal((await silent.done).content.status, "ok");
     assert.deepEqual(silentOutputs, []);
     const withExpressions = await kernel.requestExecute({ code: "", user_expressions: { e: "beam.energy + 1" } }).done;
-    const expressions = (withExpressions.content as KernelMessage.IExecuteReply).user_expressions as Record<string, { status: string; data: Record<string, string> }>;
+    const expressions = (withExpressions.content as KernelMessage.IExecuteReply).user_expressions as Record<
+      string,
+      { status: string; data: Record<string, string> }
+    >;
     assert.deepEqual(expressions.e, { status: "ok", data: { "text/plain": "13.4" }, metadata: {} });
   });
 
@@ -101,10 +104,14 @@ describe("kernel protocol through @jupyterlab/services", () => {
     try {
       await waitFor(async () => other.connectionStatus === "connected", "a second connection");
       const seenByOther = new Promise<KernelMessage.IInputRequestMsg>((resolve) =>
-        other.anyMessage.connect((_, { msg, direction }) => void (direction === "recv" && msg.header.msg_type === "input_request" && resolve(msg as KernelMessage.IInputRequestMsg))),
+        other.anyMessage.connect(
+          (_, { msg, direction }) => void (direction === "recv" && msg.header.msg_type === "input_request" && resolve(msg as KernelMessage.IInputRequestMsg)),
+        ),
       );
       const answerSeenByAsker = new Promise<KernelMessage.IInputReplyMsg>((resolve) =>
-        kernel.anyMessage.connect((_, { msg, direction }) => void (direction === "recv" && msg.header.msg_type === "input_reply" && resolve(msg as KernelMessage.IInputReplyMsg))),
+        kernel.anyMessage.connect(
+          (_, { msg, direction }) => void (direction === "recv" && msg.header.msg_type === "input_reply" && resolve(msg as KernelMessage.IInputReplyMsg)),
+        ),
       );
       const future = kernel.requestExecute({ code: "(await input('Operator? ')).toUpperCase()", allow_stdin: true });
       let asked = 0;

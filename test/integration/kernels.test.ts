@@ -67,8 +67,8 @@ describe("kernels and sessions through @jupyterlab/services", () => {
   });
 
   test("interrupt stops a busy loop and keeps the kernel's state", async () => {
-    const future = kernel.requestExecute({ code: "while (true) {}" });
-    await new Promise((r) => setTimeout(r, 500));
+    const future = kernel.requestExecute({ code: 'display("looping");\nwhile (true) {}' });
+    await looping(future);
     await kernel.interrupt();
     const reply = await future.done;
     assert.equal(reply.content.status, "error");
@@ -77,8 +77,8 @@ describe("kernels and sessions through @jupyterlab/services", () => {
   });
 
   test("interrupt stops a synchronous loop after the cell's first await", async () => {
-    const future = kernel.requestExecute({ code: "await new Promise((r) => setTimeout(r, 1));\nwhile (true) {}" });
-    await new Promise((r) => setTimeout(r, 500));
+    const future = kernel.requestExecute({ code: 'await new Promise((r) => setTimeout(r, 1));\ndisplay("looping");\nwhile (true) {}' });
+    await looping(future);
     await kernel.interrupt();
     const reply = await future.done;
     assert.equal(reply.content.status, "error");
@@ -97,8 +97,19 @@ describe("kernels and sessions through @jupyterlab/services", () => {
     const contents = new ContentsManager({ serverSettings: settings });
     const run = await execute(kernel, "console.log('saved output')");
     const nb = {
-      nbformat: 4, nbformat_minor: 5, metadata: {},
-      cells: [{ id: "a", cell_type: "code", metadata: {}, source: "console.log('saved output')", execution_count: 1, outputs: [{ output_type: "stream", name: "stdout", text: streamText(run) }] }],
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          id: "a",
+          cell_type: "code",
+          metadata: {},
+          source: "console.log('saved output')",
+          execution_count: 1,
+          outputs: [{ output_type: "stream", name: "stdout", text: streamText(run) }],
+        },
+      ],
     };
     await contents.save("work.ipynb", { type: "notebook", format: "json", content: nb });
 
@@ -132,7 +143,11 @@ describe("kernels and sessions through @jupyterlab/services", () => {
     }
     const interrupt = await fetch(`${server.url}api/kernels/nope/interrupt`, { method: "POST", headers });
     assert.equal(interrupt.status, 404);
-    const session = await fetch(`${server.url}api/sessions`, { method: "POST", headers, body: JSON.stringify({ path: "x.ipynb", type: "notebook", kernel: { name: "nope" } }) });
+    const session = await fetch(`${server.url}api/sessions`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ path: "x.ipynb", type: "notebook", kernel: { name: "nope" } }),
+    });
     assert.equal(session.status, 404);
   });
 
@@ -144,3 +159,12 @@ describe("kernels and sessions through @jupyterlab/services", () => {
     assert.equal(res.status, 404);
   });
 });
+
+/** Resolves when the cell has displayed "looping" (sent at once, unlike batched streams): it is in its loop, so an interrupt lands there. */
+function looping(future: Kernel.IShellFuture<KernelMessage.IExecuteRequestMsg, KernelMessage.IExecuteReplyMsg>): Promise<void> {
+  return new Promise((resolve) => {
+    future.onIOPub = (msg) => {
+      if (msg.header.msg_type === "display_data" && JSON.stringify(msg.content).includes("looping")) resolve();
+    };
+  });
+}

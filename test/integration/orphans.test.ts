@@ -1,42 +1,43 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { test } from "node:test";
+import { alive, pgrep, waitUntil } from "../support/processes.ts";
 import { startServer } from "../support/server.ts";
-
-function pgrep(...args: string[]): number[] {
-  try {
-    return execFileSync("pgrep", args, { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
 
 const kernelPids = (kernelId: string) => pgrep("-f", `kernel-${kernelId}.json`);
 
-/** Running, not a zombie: an orphan's exit is reaped only if the machine's init reaps. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+async function startKernel(server: Awaited<ReturnType<typeof startServer>>): Promise<string> {
+  const res = await fetch(`${server.url}api/kernels`, {
+    method: "POST",
+    headers: { Authorization: `token ${server.token}`, "Content-Type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(res.status, 201);
+  const { id } = (await res.json()) as { id: string };
+  assert.equal(kernelPids(id).length, 1, "the kernel runs");
+  return id;
 }
 
-async function waitUntil(what: string, done: () => boolean, timeoutMs = 15_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !done(); await new Promise((r) => setTimeout(r, 200))) {
-    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
-  }
-}
-
-test("kernels exit when the server that started them is killed", async () => {
-  const server = await startServer({ web: false, env: { LIGHTBOOK_LOCAL_AGENTS: "0" } });
+test("a kernel whose server stays away longer than the orphan grace exits by itself", async () => {
+  // The server pings every grace/3; a kernel that misses pings for the grace is orphaned.
+  const server = await startServer({ web: false, env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS: "3000" } });
   try {
-    const res = await fetch(`${server.url}api/kernels`, { method: "POST", headers: { Authorization: `token ${server.token}`, "Content-Type": "application/json" }, body: "{}" });
-    assert.equal(res.status, 201);
-    const { id } = (await res.json()) as { id: string };
-    assert.equal(kernelPids(id).length, 1, "the kernel process runs");
+    const id = await startKernel(server);
+    const [pid] = kernelPids(id);
+    server.process.kill("SIGKILL");
+    await waitUntil("the orphaned kernel exited after its grace", () => !alive(pid!), 60_000);
+    const log = await readFile(path.join(server.stateDir, "runtime", `kernel-${id}.log`), "utf8");
+    assert.match(log, /no heartbeat ping for 3000 ms \(LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS\): its server is gone; exiting/);
+  } finally {
+    await server.dispose();
+  }
+});
+
+test("with no orphan grace (0), kernels exit when the server that started them is killed", async () => {
+  const server = await startServer({ web: false, env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS: "0" } });
+  try {
+    const id = await startKernel(server);
     server.process.kill("SIGKILL");
     await waitUntil("the orphaned kernel exited", () => kernelPids(id).length === 0);
   } finally {
@@ -49,21 +50,37 @@ test("a killed server's local agents exit, and a restart takes over its embedded
   const auth = (token: string) => ({ Authorization: `token ${token}`, "Content-Type": "application/json" });
   let second: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
-    const put = await fetch(`${first.url}api/contents/kept.ipynb`, { method: "PUT", headers: auth(first.token), body: JSON.stringify({ type: "notebook", content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "markdown", metadata: {}, source: "kept", id: "c1" }] } }) });
+    const put = await fetch(`${first.url}api/contents/kept.ipynb`, {
+      method: "PUT",
+      headers: auth(first.token),
+      body: JSON.stringify({
+        type: "notebook",
+        content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "markdown", metadata: {}, source: "kept", id: "c1" }] },
+      }),
+    });
     assert.equal(put.status, 201);
     const pid = first.process.pid!;
-    await waitUntil("the local agent runs", () => pgrep("-P", String(pid), "-f", "kernel/agent/main.ts").length === 1, 60_000);
-    const [agent] = pgrep("-P", String(pid), "-f", "kernel/agent/main.ts");
+    await waitUntil("the local agent runs", () => pgrep("-P", String(pid), "-f", "agent/main.ts").length === 1, 60_000);
+    const [agent] = pgrep("-P", String(pid), "-f", "agent/main.ts");
     const [postgres] = pgrep("-f", `${first.stateDir}/postgres`);
     assert.ok(postgres, "the embedded PostgreSQL runs from the state directory");
 
-    await assert.rejects(startServer({ databaseUrl: null, web: false, stateDir: first.stateDir, env: { LIGHTBOOK_LOCAL_AGENTS: "0" } }), /another Lightbook server is using the state directory/);
+    await assert.rejects(
+      startServer({ databaseUrl: null, web: false, stateDir: first.stateDir, env: { LIGHTBOOK_LOCAL_AGENTS: "0" } }),
+      /another Lightbook server is using the state directory/,
+    );
 
     first.process.kill("SIGKILL");
     await waitUntil("the orphaned local agent exited", () => !alive(agent!));
     assert.ok(alive(postgres), "PostgreSQL outlives the killed server (it cannot watch its parent)");
 
-    second = await startServer({ databaseUrl: null, web: false, stateDir: first.stateDir, token: first.token, env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_DEMO: "0" } });
+    second = await startServer({
+      databaseUrl: null,
+      web: false,
+      stateDir: first.stateDir,
+      token: first.token,
+      env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_DEMO: "0" },
+    });
     assert.match(second.stderr(), /left running by a Lightbook server that was killed/);
     assert.ok(!alive(postgres), "the left-behind PostgreSQL was stopped");
     const got = await fetch(`${second.url}api/contents/kept.ipynb`, { headers: auth(second.token) });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { connect } from "node:net";
 import WebSocket from "ws";
-import { startServer, type RunningServer } from "../support/server.ts";
+import { rawRequest, startServer, type RunningServer } from "../support/server.ts";
 
 /** Opens a WebSocket and resolves with "open" or the HTTP status that refused it. */
 function tryWebSocket(url: string, headers: Record<string, string>): Promise<"open" | number> {
@@ -18,7 +18,10 @@ function tryWebSocket(url: string, headers: Record<string, string>): Promise<"op
 }
 
 function cookiesFrom(res: Response): string {
-  return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 describe("security baseline", () => {
@@ -36,10 +39,22 @@ describe("security baseline", () => {
 
   test("every API route answers 401 without a token or session", async () => {
     const routes: [string, string][] = [
-      ["GET", "api"], ["GET", "api/kernelspecs"], ["GET", "api/kernels"], ["POST", "api/kernels"],
-      ["GET", `api/kernels/${kernelId}`], ["POST", `api/kernels/${kernelId}/interrupt`], ["DELETE", `api/kernels/${kernelId}`],
-      ["GET", "api/sessions"], ["POST", "api/sessions"], ["GET", "api/contents"], ["PUT", "api/contents/x.ipynb"],
-      ["GET", "api/lightbook/agents"], ["GET", "api/no-such-thing"],
+      ["GET", "api"],
+      ["GET", "api/kernelspecs"],
+      ["GET", "api/kernels"],
+      ["POST", "api/kernels"],
+      ["GET", `api/kernels/${kernelId}`],
+      ["POST", `api/kernels/${kernelId}/interrupt`],
+      ["DELETE", `api/kernels/${kernelId}`],
+      ["GET", "api/sessions"],
+      ["POST", "api/sessions"],
+      ["GET", "api/contents"],
+      ["PUT", "api/contents/x.ipynb"],
+      ["GET", "api/lightbook/agents"],
+      ["POST", "api/lightbook/notebooks/Welcome.ipynb/executions"],
+      ["GET", "api/lightbook/notebooks/Welcome.ipynb/executions"],
+      ["POST", "api/lightbook/notebooks/Welcome.ipynb/outputs/clear"],
+      ["GET", "api/no-such-thing"],
     ];
     for (const [method, path] of routes) {
       const res = await fetch(`${server.url}${path}`, { method });
@@ -79,14 +94,51 @@ describe("security baseline", () => {
     for (let i = 0; i < 5; i++) {
       await new Promise<void>((resolve) => {
         const socket = connect(Number(port), hostname, () => {
-          socket.write(`GET /api/kernels/no-such-kernel/channels?token=${server.token} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          socket.write(
+            `GET /api/kernels/no-such-kernel/channels?token=${server.token} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
           socket.resetAndDestroy();
           resolve();
         });
       });
     }
-    await new Promise((r) => setTimeout(r, 200));
+    // The same upgrade, made in full after the resets, is answered: the server read past them.
+    assert.equal(await tryWebSocket(`${server.url.replace(/^http/, "ws")}api/kernels/no-such-kernel/channels?token=${server.token}`, {}), 404);
     assert.equal((await fetch(`${server.url}api`, { headers: auth() })).status, 200, "the server still answers");
+  });
+
+  test("a kernel WebSocket URL with malformed percent-encoding is answered 400 and closed (was an uncaught exception and a hung socket)", async () => {
+    const { hostname, port } = new URL(server.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          `GET /api/kernels/%E0%A4%A/channels?token=${server.token} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        );
+      });
+      let text = "";
+      socket.setEncoding("utf8").on("data", (d: string) => (text += d));
+      // The server ends the connection: 'end' comes only then.
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    assert.match(reply, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(reply, /"message":"Invalid percent-encoding in the kernel id"/);
+    assert.equal((await fetch(`${server.url}api`, { headers: auth() })).status, 200, "the server still answers");
+    assert.doesNotMatch(server.stderr(), /URIError/);
+  });
+
+  test("very long data and h5grove paths are 400 saying the limit (were 500: ENAMETOOLONG)", async () => {
+    const long = `${"folder/".repeat(200)}scan.h5`;
+    for (const p of [`/api/lightbook/data/tree/${long}`, `/api/lightbook/data/files/${long}`, `/api/lightbook/data/files/${"n".repeat(300)}.h5`]) {
+      const res = await rawRequest(server, "GET", p, auth());
+      assert.equal(res.status, 400, `${p.slice(0, 40)}: ${res.body}`);
+      assert.match((JSON.parse(res.body) as { message: string }).message, /^Invalid path: .* bytes long; at most (1024|255) are accepted$/);
+    }
+    for (const what of ["meta", "data"]) {
+      const res = await fetch(`${server.url}api/lightbook/h5grove/${what}/?${new URLSearchParams({ file: long, path: "/" })}`, { headers: auth() });
+      assert.equal(res.status, 400, what);
+      assert.match(((await res.json()) as { message: string }).message, /the path is 1407 bytes long; at most 1024 are accepted/);
+    }
   });
 
   test("the token URL logs a browser in with cookies and drops the token from the address", async () => {
@@ -94,7 +146,10 @@ describe("security baseline", () => {
     assert.equal(res.status, 302);
     assert.equal(res.headers.get("location"), "/");
     const setCookies = res.headers.getSetCookie();
-    assert.ok(setCookies.some((c) => /^lightbook-session=.+HttpOnly/i.test(c)), setCookies.join(" | "));
+    assert.ok(
+      setCookies.some((c) => /^lightbook-session=.+HttpOnly/i.test(c)),
+      setCookies.join(" | "),
+    );
     assert.ok(setCookies.some((c) => /^_xsrf=/.test(c)));
     const cookie = cookiesFrom(res);
     const list = await fetch(`${server.url}api/contents`, { headers: { Cookie: cookie } });
@@ -103,18 +158,31 @@ describe("security baseline", () => {
     assert.equal(forged.status, 403);
     assert.match(((await forged.json()) as { message: string }).message, /XSRF/);
     const xsrf = /_xsrf=([^;]+)/.exec(cookie)![1]!;
-    const wrongXsrf = await fetch(`${server.url}api/contents`, { method: "POST", headers: { Cookie: cookie, "X-XSRFToken": "nope", "Content-Type": "application/json" }, body: "{}" });
+    const wrongXsrf = await fetch(`${server.url}api/contents`, {
+      method: "POST",
+      headers: { Cookie: cookie, "X-XSRFToken": "nope", "Content-Type": "application/json" },
+      body: "{}",
+    });
     assert.equal(wrongXsrf.status, 403);
-    const ok = await fetch(`${server.url}api/contents`, { method: "POST", headers: { Cookie: cookie, "X-XSRFToken": xsrf, "Content-Type": "application/json" }, body: "{}" });
+    const ok = await fetch(`${server.url}api/contents`, {
+      method: "POST",
+      headers: { Cookie: cookie, "X-XSRFToken": xsrf, "Content-Type": "application/json" },
+      body: "{}",
+    });
     assert.equal(ok.status, 201);
-    const tampered = cookie.replace(/lightbook-session=(\d+)/, (_m, exp: string) => `lightbook-session=${Number(exp) + 1}`);
+    // The session cookie is a random id looked up by its hash: a changed character names no session.
+    const tampered = cookie.replace(/lightbook-session=([^;]+)/, (_m, id: string) => `lightbook-session=${id.slice(0, -1)}${id.endsWith("A") ? "B" : "A"}`);
     assert.equal((await fetch(`${server.url}api/contents`, { headers: { Cookie: tampered } })).status, 401);
   });
 
   test("errors carry a JSON message and never a stack trace", async () => {
     const responses = [
       await fetch(`${server.url}api/kernels`, { method: "POST", headers: { ...auth(), "Content-Type": "application/json" }, body: "{not json" }),
-      await fetch(`${server.url}api/kernels`, { method: "POST", headers: { ...auth(), "Content-Type": "application/json" }, body: JSON.stringify({ name: 7 }) }),
+      await fetch(`${server.url}api/kernels`, {
+        method: "POST",
+        headers: { ...auth(), "Content-Type": "application/json" },
+        body: JSON.stringify({ name: 7 }),
+      }),
       await fetch(`${server.url}api/sessions/nope`, { headers: auth() }),
       await fetch(`${server.url}api/contents/nope.ipynb`, { headers: auth() }),
     ];

@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { runServerUntilExit, startServer } from "../support/server.ts";
 import { createTestDatabase } from "../support/database.ts";
+import { waitFor } from "../support/workflow.ts";
 
 const notebook = {
   nbformat: 4,
@@ -56,6 +57,12 @@ describe("starting the server", () => {
     assert.match(stderr, /^lightbook: invalid configuration: LIGHTBOOK_PORT/);
   });
 
+  test("an unknown log format is reported by name", async () => {
+    const { code, stderr } = await runServerUntilExit({ LIGHTBOOK_LOG_FORMAT: "xml" });
+    assert.equal(code, 1);
+    assert.match(stderr, /^lightbook: invalid configuration: LIGHTBOOK_LOG_FORMAT/);
+  });
+
   test("saved notebooks survive a restart (PostgreSQL from DATABASE_URL)", async () => {
     const databaseUrl = await createTestDatabase();
     const first = await startServer({ web: false, databaseUrl });
@@ -96,17 +103,21 @@ describe("starting the server", () => {
         return (await res.json()) as { state: string; tags: string[]; heartbeat_at: string; cores: number; host: string }[];
       };
       let list = await agents();
-      for (let i = 0; i < 100 && list.length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        list = await agents();
-      }
+      await waitFor(
+        async () => (list = await agents()).length > 0,
+        30_000,
+        () => "no agent registered",
+      );
       assert.equal(list.length, 1);
       assert.equal(list[0]!.state, "running");
       assert.deepEqual(list[0]!.tags, ["local"]);
       assert.ok(list[0]!.cores >= 1);
       const before = Date.parse(list[0]!.heartbeat_at);
-      await new Promise((r) => setTimeout(r, 700));
-      assert.ok(Date.parse((await agents())[0]!.heartbeat_at) > before, "heartbeat advanced");
+      await waitFor(
+        async () => Date.parse((await agents())[0]!.heartbeat_at) > before,
+        30_000,
+        () => "the heartbeat never advanced",
+      );
       await server.stop();
     } finally {
       await server.dispose();

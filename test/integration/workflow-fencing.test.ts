@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import pg from "pg";
-import { completeTask } from "../../server/runs/sql/finish-task.ts";
-import { startTask } from "../../server/runs/sql/start-task.ts";
+import { completeTask } from "../../queue/sql/finish-task.ts";
+import { startTask } from "../../queue/sql/start-task.ts";
 import { startServer, type RunningServer } from "../support/server.ts";
 import { agentReady, spawnAgent, stopProcess, submitRun, waitFor, waitForRun, withDb, type AgentProcess } from "../support/workflow.ts";
 
@@ -26,8 +26,14 @@ test("a frozen agent that wakes after its task was re-run elsewhere is fenced of
   const stale = spawnAgent(server.databaseUrl, "stale", { concurrency: 1, env });
   agents.push(stale);
   await agentReady(stale);
-  const run = await submitRun(server, { recipe: { steps: [{ id: "w", algorithm: "sleep", params: { ms: 2500 }, input: { kind: "range", start: 0, stop: 1 } }] } });
-  await waitFor(() => withDb(server!.databaseUrl, async (c) => (await c.query("select 1 from task where run_id = $1 and state = 'running'", [run.id])).rowCount === 1), 30_000, () => "never started");
+  const run = await submitRun(server, {
+    recipe: { steps: [{ id: "w", algorithm: "sleep", params: { ms: 2500 }, input: { kind: "range", start: 0, stop: 1 } }] },
+  });
+  await waitFor(
+    () => withDb(server!.databaseUrl, async (c) => (await c.query("select 1 from task where run_id = $1 and state = 'running'", [run.id])).rowCount === 1),
+    30_000,
+    () => "never started",
+  );
 
   // Freeze the stale agent mid-task: no heartbeats, its sleep cannot end.
   stale.process.kill("SIGSTOP");
@@ -40,14 +46,24 @@ test("a frozen agent that wakes after its task was re-run elsewhere is fenced of
   // Wake it: its sleep ends and it tries to store attempt 1's result (refused by the attempt check),
   // unless its heartbeat learns first that it was lost (then it drops the task): fenced either way.
   stale.process.kill("SIGCONT");
-  await waitFor(() => /fenced/.test(stale.output()), 30_000, () => `the stale agent did not report the fence:\n${stale.output()}`);
+  await waitFor(
+    () => /fenced/.test(stale.output()),
+    30_000,
+    () => `the stale agent did not report the fence:\n${stale.output()}`,
+  );
   await withDb(server.databaseUrl, async (c) => {
-    const r = await c.query<{ attempt: number; name: string }>("select r.attempt, a.name from result r join agent a on a.id = r.agent_id where r.run_id = $1", [run.id]);
+    const r = await c.query<{ attempt: number; name: string }>("select r.attempt, a.name from result r join agent a on a.id = r.agent_id where r.run_id = $1", [
+      run.id,
+    ]);
     assert.equal(r.rows.length, 1);
     assert.deepEqual(r.rows[0], { attempt: 2, name: "fresh" });
   });
   // Found lost, it registers again under a new id and keeps working.
-  await waitFor(() => /registering again/.test(stale.output()), 30_000, () => stale.output());
+  await waitFor(
+    () => /registering again/.test(stale.output()),
+    30_000,
+    () => stale.output(),
+  );
   await waitFor(
     () => withDb(server!.databaseUrl, async (c) => (await c.query("select 1 from agent where name = 'stale' and state = 'running'")).rowCount === 1),
     30_000,

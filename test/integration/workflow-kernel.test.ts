@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { KernelManager, SessionManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
-import type { RunModel } from "../../server/runs/model.ts";
+import type { RunModel } from "../../contracts/runs.ts";
 import { serverSettings } from "../support/jupyter.ts";
 import { startServer, type RunningServer } from "../support/server.ts";
 import { agentReady, api, spawnAgent, stopProcess, waitFor, withDb, type AgentProcess } from "../support/workflow.ts";
+import { runJobKeyPattern } from "../../queue/queue.ts";
 
 /** Issue 5: workflow.map in a cell fans out to agents, shows progress in place, and is cancelled by an interrupt. */
 let server: RunningServer;
@@ -55,7 +56,9 @@ async function execute(code: string, onIOPub?: (msg: KernelMessage.IIOPubMessage
 }
 
 test("workflow.map over the demo scan's frames returns per-frame sums in order, with a progress display updated in place", async () => {
-  const cell = await execute(`const sums = await workflow.map(frames("demo/scan_0001.h5", "/entry/data/data"), "frame-sum", {}, { chunk: 3 });\nconsole.log(JSON.stringify(sums));`);
+  const cell = await execute(
+    `const sums = await workflow.map(frames("demo/scan_0001.h5", "/entry/data/data"), "frame-sum", {}, { chunk: 3 });\nconsole.log(JSON.stringify(sums));`,
+  );
   assert.equal(cell.reply.content.status, "ok", cell.text);
   const sums = JSON.parse(cell.text) as number[];
   assert.equal(sums.length, 8);
@@ -72,15 +75,22 @@ test("workflow.map over the demo scan's frames returns per-frame sums in order, 
   assert.match(last.data["text/html"]!, /<progress value="3" max="3"/);
 
   // The same through a remote reduce step, and a shipped function with a local reduce.
-  const total = await execute(`await workflow.map(frames("demo/scan_0001.h5", "/entry/data/data"), "frame-sum", {}, { chunk: 4, reduce: "sum", progress: false })`);
-  assert.equal(Number(total.value), sums.reduce((a, b) => a + b, 0));
+  const total = await execute(
+    `await workflow.map(frames("demo/scan_0001.h5", "/entry/data/data"), "frame-sum", {}, { chunk: 4, reduce: "sum", progress: false })`,
+  );
+  assert.equal(
+    Number(total.value),
+    sums.reduce((a, b) => a + b, 0),
+  );
   const squares = await execute(`await workflow.map(workflow.range(0, 10), (i: number) => i * i, {}, { reduce: (xs) => xs.reduce((a, b) => a + b, 0) })`);
   assert.equal(squares.reply.content.status, "ok", squares.text);
   assert.equal(squares.value, "285");
 });
 
 test("a failing shipped function makes map throw a clear WorkflowError naming the partition", async () => {
-  const cell = await execute(`await workflow.map([1, 2, 3], (x: number) => { if (x === 2) throw new Error("bad frame " + x); return x; }, {}, { maxAttempts: 1, progress: false })`);
+  const cell = await execute(
+    `await workflow.map([1, 2, 3], (x: number) => { if (x === 2) throw new Error("bad frame " + x); return x; }, {}, { maxAttempts: 1, progress: false })`,
+  );
   assert.equal(cell.reply.content.status, "error");
   const content = cell.reply.content as { ename: string; evalue: string };
   assert.equal(content.ename, "WorkflowError");
@@ -92,18 +102,32 @@ test("interrupting the cell cancels the run's pending tasks", { timeout: 60_000 
   const running = execute(`await workflow.map(workflow.range(0, 60), "sleep", { ms: 300 })`, (m) => {
     if (m.header.msg_type === "display_data") displayed = true;
   });
-  await waitFor(() => displayed, 30_000, () => "no progress display");
+  await waitFor(
+    () => displayed,
+    30_000,
+    () => "no progress display",
+  );
   await kernel.interrupt();
   const cell = await running;
   assert.equal(cell.reply.content.status, "error");
   assert.equal((cell.reply.content as { ename: string }).ename, "KeyboardInterrupt");
   const runs = await api<RunModel[]>(server, "GET", "/api/lightbook/runs?limit=1");
   const run = runs.body[0]!;
-  await waitFor(async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.state === "cancelled", 10_000, () => "run not cancelled");
-  await waitFor(async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.running === 0, 10_000, () => "tasks still running");
+  await waitFor(
+    async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.state === "cancelled",
+    10_000,
+    () => "run not cancelled",
+  );
+  await waitFor(
+    async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.running === 0,
+    10_000,
+    () => "tasks still running",
+  );
   const final = (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body;
   assert.ok(final.counts.cancelled >= 40, JSON.stringify(final.counts));
-  const jobs = await withDb(server.databaseUrl, (c) => c.query("select count(*)::int as n from graphile_worker.jobs where key like $1", [`lightbook:${run.id}:%`]));
+  const jobs = await withDb(server.databaseUrl, (c) =>
+    c.query("select count(*)::int as n from graphile_worker.jobs where key like $1", [runJobKeyPattern(run.id)]),
+  );
   assert.equal(jobs.rows[0].n, 0);
 });
 
@@ -112,8 +136,14 @@ test("a map survives every database connection being terminated while it runs", 
   const running = execute(`(await workflow.map(workflow.range(0, 40), "sleep", { ms: 100 }, { chunk: 2 })).length`, (m) => {
     if (m.header.msg_type === "display_data") displayed = true;
   });
-  await waitFor(() => displayed, 30_000, () => "no progress display");
-  await withDb(server.databaseUrl, (c) => c.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"));
+  await waitFor(
+    () => displayed,
+    30_000,
+    () => "no progress display",
+  );
+  await withDb(server.databaseUrl, (c) =>
+    c.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"),
+  );
   const cell = await running;
   assert.equal(cell.reply.content.status, "ok", cell.text);
   assert.equal(cell.value, "40");
@@ -131,8 +161,18 @@ test("the seeded 'Distributed workflows' notebook runs top to bottom on the agen
       outputs.set(cell.id, run);
     }
     const spots = outputs.get("spots")!.messages.filter((m) => m.header.msg_type === "display_data");
-    assert.ok(spots.some((m) => "application/vnd.vegalite.v5+json" in (m.content as { data: object }).data), "a heatmap of spots per frame");
-    assert.ok(spots.some((m) => "text/html" in (m.content as { data: Record<string, string> }).data && /lightbook-run/.test((m.content as { data: Record<string, string> }).data["text/html"]!)), "a progress display");
+    assert.ok(
+      spots.some((m) => "application/vnd.vegalite.v5+json" in (m.content as { data: object }).data),
+      "a heatmap of spots per frame",
+    );
+    assert.ok(
+      spots.some(
+        (m) =>
+          "text/html" in (m.content as { data: Record<string, string> }).data &&
+          /lightbook-run/.test((m.content as { data: Record<string, string> }).data["text/html"]!),
+      ),
+      "a progress display",
+    );
     assert.match(outputs.get("azint")!.value ?? "", /^\[\s*'\d+'/);
     assert.ok(Number(outputs.get("shipped")!.value) > 0);
   } finally {

@@ -43,7 +43,11 @@ test("a task whose agent is killed (-9) mid-task is re-run elsewhere within 30 s
       "select r.partition, r.attempt, a.name as agent from result r join agent a on a.id = r.agent_id where r.run_id = $1 order by r.partition",
       [run.id],
     );
-    assert.deepEqual(results.rows.map((r) => r.partition), Array.from({ length: partitions }, (_, i) => i), "one result per partition");
+    assert.deepEqual(
+      results.rows.map((r) => r.partition),
+      Array.from({ length: partitions }, (_, i) => i),
+      "one result per partition",
+    );
     for (const p of running) {
       const r = results.rows.find((x) => x.partition === p)!;
       assert.equal(r.agent, "survivor", `partition ${p} re-ran on the survivor`);
@@ -64,7 +68,10 @@ async function waitForRunning(databaseUrl: string, runId: string, n: number): Pr
   await waitFor(
     () =>
       withDb(databaseUrl, async (c) => {
-        const r = await c.query<{ partition: number }>("select t.partition from task t join agent a on a.id = t.agent_id where t.run_id = $1 and t.state = 'running' and a.name = 'victim' order by t.partition", [runId]);
+        const r = await c.query<{ partition: number }>(
+          "select t.partition from task t join agent a on a.id = t.agent_id where t.run_id = $1 and t.state = 'running' and a.name = 'victim' order by t.partition",
+          [runId],
+        );
         partitions = r.rows.map((x) => x.partition);
         return partitions.length >= n;
       }),

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { copyFile, mkdtemp, rm, symlink } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
-import type { ResultModel, RunModel } from "../../server/runs/model.ts";
+import type { ResultModel, RunModel } from "../../contracts/runs.ts";
 import { startServer, type RunningServer } from "../support/server.ts";
 import { agentReady, api, spawnAgent, stopProcess, submitRun, waitFor, waitForRun, withDb, type AgentProcess } from "../support/workflow.ts";
+import { runJobKeyPattern } from "../../queue/queue.ts";
 
 /** Issue 5 over REST: idempotent submission, poison tasks, cancel, ordered results, DAG steps, metrics. */
 let server: RunningServer;
@@ -50,11 +54,17 @@ test("frame sums over the demo scan, reduced by a second step, come back in part
   assert.equal(done.state, "succeeded", JSON.stringify(done));
   const { body } = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results`);
   const sums = body.results.filter((r) => r.step === "sums");
-  assert.deepEqual(sums.map((r) => r.partition), [0, 1, 2]);
+  assert.deepEqual(
+    sums.map((r) => r.partition),
+    [0, 1, 2],
+  );
   const perFrame = sums.flatMap((r) => r.value as number[]);
   assert.equal(perFrame.length, 8);
   const total = body.results.find((r) => r.step === "total")!.value as number[];
-  assert.equal(total[0], perFrame.reduce((a, b) => a + b, 0));
+  assert.equal(
+    total[0],
+    perFrame.reduce((a, b) => a + b, 0),
+  );
   // The intensity of the demo's rings grows through the scan.
   for (let i = 1; i < perFrame.length; i++) assert.ok(perFrame[i]! > perFrame[i - 1]!);
 });
@@ -83,37 +93,130 @@ test("a poison task fails after max_attempts with its error visible; the other p
   assert.equal(poison.attempt, 2);
   assert.match(poison.error ?? "", /attempt 2: Error: poison item 3/);
   const page = await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks_after=2&tasks_limit=3`);
-  assert.deepEqual(page.body.tasks!.map((t) => t.partition), [3, 4, 5]);
+  assert.deepEqual(
+    page.body.tasks!.map((t) => t.partition),
+    [3, 4, 5],
+  );
   const results = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results`);
-  assert.deepEqual(results.body.results.map((r) => r.value), [0, 1, 4, 16, 25, 36, 49, 64, 81].map((v) => [v]));
+  assert.deepEqual(
+    results.body.results.map((r) => r.value),
+    [0, 1, 4, 16, 25, 36, 49, 64, 81].map((v) => [v]),
+  );
 });
 
 test("DELETE cancels the pending tasks of a run and removes their jobs", { timeout: 60_000 }, async () => {
-  const run = await submitRun(server, { recipe: { steps: [{ id: "slow", algorithm: "sleep", params: { ms: 400 }, input: { kind: "range", start: 0, stop: 40 } }] } });
-  await waitFor(async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.succeeded >= 2, 30_000, () => "no progress");
+  const run = await submitRun(server, {
+    recipe: { steps: [{ id: "slow", algorithm: "sleep", params: { ms: 400 }, input: { kind: "range", start: 0, stop: 40 } }] },
+  });
+  await waitFor(
+    async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.succeeded >= 2,
+    30_000,
+    () => "no progress",
+  );
   const del = await api(server, "DELETE", `/api/lightbook/runs/${run.id}`);
   assert.equal(del.status, 204);
-  await waitFor(async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.running === 0, 10_000, () => "tasks still running");
+  await waitFor(
+    async () => (await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}?tasks=0`)).body.counts.running === 0,
+    10_000,
+    () => "tasks still running",
+  );
   const { body } = await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}`);
   assert.equal(body.state, "cancelled");
   assert.ok(body.counts.cancelled > 20, JSON.stringify(body.counts));
   assert.equal(body.counts.succeeded + body.counts.cancelled + body.counts.failed, 40);
-  const jobs = await withDb(server.databaseUrl, (c) => c.query("select count(*)::int as n from graphile_worker.jobs where key like $1", [`lightbook:${run.id}:%`]));
+  const jobs = await withDb(server.databaseUrl, (c) =>
+    c.query("select count(*)::int as n from graphile_worker.jobs where key like $1", [runJobKeyPattern(run.id)]),
+  );
   assert.equal(jobs.rows[0].n, 0);
 });
 
 test("bad recipes are refused with 400 naming the problem; unknown runs are 404", async () => {
   const cycle = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", {
-    recipe: { steps: [{ id: "a", algorithm: "noop", after: ["b"], input: { kind: "range", start: 0, stop: 1 } }, { id: "b", algorithm: "noop", after: ["a"], input: { kind: "range", start: 0, stop: 1 } }] },
+    recipe: {
+      steps: [
+        { id: "a", algorithm: "noop", after: ["b"], input: { kind: "range", start: 0, stop: 1 } },
+        { id: "b", algorithm: "noop", after: ["a"], input: { kind: "range", start: 0, stop: 1 } },
+      ],
+    },
   });
   assert.equal(cycle.status, 400);
   assert.match(cycle.body.message, /cycle/);
-  const both = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", { recipe: { steps: [{ id: "a", algorithm: "noop", source: "() => 1", input: { kind: "range", start: 0, stop: 1 } }] } });
+  const both = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", {
+    recipe: { steps: [{ id: "a", algorithm: "noop", source: "() => 1", input: { kind: "range", start: 0, stop: 1 } }] },
+  });
   assert.equal(both.status, 400);
-  const escape = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", { recipe: { steps: [{ id: "a", algorithm: "frame-sum", input: { kind: "frames", file: "../etc/passwd", dataset: "/x" } }] } });
+  const escape = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", {
+    recipe: { steps: [{ id: "a", algorithm: "frame-sum", input: { kind: "frames", file: "../etc/passwd", dataset: "/x" } }] },
+  });
   assert.equal(escape.status, 400);
   assert.equal((await api(server, "GET", "/api/lightbook/runs/00000000-0000-0000-0000-000000000000")).status, 404);
   assert.equal((await api(server, "GET", "/api/lightbook/runs/not-a-uuid")).status, 404);
+});
+
+test("input files behind a symlink out of the data root are refused with 400, as the analysis library's resolver says", async () => {
+  const data = `${server.stateDir}/data`;
+  const outside = await mkdtemp(path.join(os.tmpdir(), "lightbook-outside-"));
+  try {
+    await copyFile(`${data}/demo/scan_0001.h5`, `${outside}/scan.h5`);
+    await symlink(`${outside}/scan.h5`, `${data}/outside-scan.h5`);
+    await symlink("/etc", `${data}/etc-link`);
+    const post = (input: unknown) =>
+      api<{ message: string }>(server, "POST", "/api/lightbook/runs", { recipe: { steps: [{ id: "a", algorithm: "frame-sum", input }] } });
+    for (const input of [
+      { kind: "frames", file: "outside-scan.h5", dataset: "/entry/data/data" },
+      { kind: "frames", file: "etc-link/passwd", dataset: "/x" },
+      { kind: "files", files: ["demo/scan_0001.h5", "etc-link/passwd"] },
+    ]) {
+      const r = await post(input);
+      assert.equal(r.status, 400, JSON.stringify(input));
+      assert.match(r.body.message, /the path leads outside the data root/, JSON.stringify(input));
+    }
+    const missing = await post({ kind: "frames", file: "demo/no-such-scan.h5", dataset: "/x" });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.message, /no such file under the data root/);
+  } finally {
+    await rm(`${data}/outside-scan.h5`, { force: true });
+    await rm(`${data}/etc-link`, { force: true });
+    await rm(outside, { recursive: true, force: true });
+  }
+});
+
+test("a later step whose input led out of the data root by the time it is ready fails the run, saying why", { timeout: 60_000 }, async () => {
+  const data = `${server.stateDir}/data`;
+  await copyFile(`${data}/demo/scan_0001.h5`, `${data}/later.h5`);
+  const run = await submitRun(server, {
+    recipe: {
+      steps: [
+        { id: "first", algorithm: "sleep", params: { ms: 2000 }, input: { kind: "range", start: 0, stop: 1 } },
+        { id: "later", algorithm: "frame-sum", after: ["first"], input: { kind: "frames", file: "later.h5", dataset: "/entry/data/data" } },
+      ],
+    },
+  });
+  await rm(`${data}/later.h5`);
+  await symlink("/etc/passwd", `${data}/later.h5`);
+  try {
+    const done = await waitForRun(server, run.id, 30_000);
+    assert.equal(done.state, "failed");
+    assert.match(done.error ?? "", /step later cannot start: the path leads outside the data root/);
+  } finally {
+    await rm(`${data}/later.h5`, { force: true });
+  }
+});
+
+test("the task cap holds for a run, all its steps together, not per step", async () => {
+  const range = { kind: "range", start: 0, stop: 60_000 };
+  const r = await api<{ message: string }>(server, "POST", "/api/lightbook/runs", {
+    recipe: {
+      steps: [
+        { id: "a", algorithm: "noop", input: range },
+        { id: "b", algorithm: "noop", after: ["a"], input: range },
+      ],
+    },
+  });
+  assert.equal(r.status, 400);
+  assert.match(r.body.message, /step b makes 60000 tasks after 60000 of its other steps; a run makes at most 100000: raise its chunk/);
+  const runs = await withDb(server.databaseUrl, (c) => c.query("select count(*)::int as n from task where partition >= 50000"));
+  assert.equal(runs.rows[0].n, 0, "nothing was created");
 });
 
 test("runs, agents and /metrics need the token; /metrics has the queue and agent figures", async () => {
@@ -121,7 +224,13 @@ test("runs, agents and /metrics need the token; /metrics has the queue and agent
     assert.equal((await fetch(new URL(p, server.url))).status, 401, p);
   }
   // Tasks ended come from the runs' counters: they agree with the task table (read before and after the scrape).
-  const ended = () => withDb(server.databaseUrl, async (c) => (await c.query<{ state: string; n: number }>("select state::text, count(*)::int as n from task where state in ('succeeded', 'cancelled') group by 1")).rows);
+  const ended = () =>
+    withDb(
+      server.databaseUrl,
+      async (c) =>
+        (await c.query<{ state: string; n: number }>("select state::text, count(*)::int as n from task where state in ('succeeded', 'cancelled') group by 1"))
+          .rows,
+    );
   const before = await ended();
   const res = await fetch(new URL("metrics", server.url), { headers: { Authorization: `token ${server.token}` } });
   assert.equal(res.status, 200);
@@ -142,10 +251,21 @@ test("runs, agents and /metrics need the token; /metrics has the queue and agent
 });
 
 test("the analysis library's azint and spots-per-frame run on agents; patterns come back as arrays per frame", { timeout: 60_000 }, async () => {
-  const { AzimuthalIntegrator, openH5 } = await import("../../kernel/analysis/index.ts");
+  const { AzimuthalIntegrator, openH5 } = await import("../../analysis/index.ts");
   // The demo scan's geometry (server/demo/demo-scan.ts): PONI from the beam centre in pixels.
   const px = 75e-6;
-  const geometry = { dist: 0.12, poni1: (128 - 2.25 + 0.5) * px, poni2: (128 + 3.5 + 0.5) * px, rot1: 0, rot2: 0, rot3: 0, pixel1: px, pixel2: px, shape: [256, 256] as [number, number], wavelength: 0.9537e-10 };
+  const geometry = {
+    dist: 0.12,
+    poni1: (128 - 2.25 + 0.5) * px,
+    poni2: (128 + 3.5 + 0.5) * px,
+    rot1: 0,
+    rot2: 0,
+    rot3: 0,
+    pixel1: px,
+    pixel2: px,
+    shape: [256, 256] as [number, number],
+    wavelength: 0.9537e-10,
+  };
   const params = { geometry, npt: 100, unit: "2th_deg" };
   const run = await submitRun(server, {
     recipe: {
@@ -158,7 +278,13 @@ test("the analysis library's azint and spots-per-frame run on agents; patterns c
   const done = await waitForRun(server, run.id, 60_000);
   assert.equal(done.state, "succeeded", done.error ?? "");
   const { body } = await api<{ results: ResultModel[] }>(server, "GET", `/api/lightbook/runs/${run.id}/results?step=azint`);
-  assert.deepEqual(body.results.map((r) => [r.dtype, r.shape]), [["float64", [4, 100]], ["float64", [4, 100]]]);
+  assert.deepEqual(
+    body.results.map((r) => [r.dtype, r.shape]),
+    [
+      ["float64", [4, 100]],
+      ["float64", [4, 100]],
+    ],
+  );
   assert.match(body.results[0]!.sha256 ?? "", /^[0-9a-f]{64}$/);
   const patterns = body.results.flatMap((r) => r.value as number[][]);
   // The same frames integrated here, in this process, give the same patterns.
@@ -194,4 +320,35 @@ test("a step after a failed step does not run: the run fails saying so, and ends
   assert.match(done.error ?? "", /step b did not run/);
   const { body } = await api<RunModel>(server, "GET", `/api/lightbook/runs/${run.id}`);
   assert.deepEqual([...new Set(body.tasks!.map((t) => t.step))].sort(), ["a", "slow"]);
+});
+
+test("a later step whose input file vanished fails its run with the file named; other runs go on", { timeout: 60_000 }, async () => {
+  // Every step's input is checked at submission (the run's task cap counts them all), so the file exists then and goes before the step is ready.
+  const data = `${server.stateDir}/data`;
+  await copyFile(`${data}/demo/scan_0001.h5`, `${data}/demo/deleted_scan.h5`);
+  const gone = await submitRun(server, {
+    name: "input vanished",
+    recipe: {
+      steps: [
+        { id: "first", algorithm: "sleep", params: { ms: 2000 }, input: { kind: "range", start: 0, stop: 2 } },
+        { id: "frames", algorithm: "frame-sum", after: ["first"], input: { kind: "frames", file: "demo/deleted_scan.h5", dataset: "/entry/data/data" } },
+      ],
+    },
+  });
+  await rm(`${data}/demo/deleted_scan.h5`);
+  const other = await submitRun(server, {
+    name: "goes on",
+    recipe: {
+      steps: [
+        { id: "a", algorithm: "noop", input: { kind: "range", start: 0, stop: 2 } },
+        { id: "b", algorithm: "noop", after: ["a"], input: { kind: "range", start: 0, stop: 2 } },
+      ],
+    },
+  });
+  const failed = await waitForRun(server, gone.id, 45_000);
+  assert.equal(failed.state, "failed", JSON.stringify(failed));
+  assert.match(failed.error ?? "", /step frames cannot start: no such file under the data root \(file="demo\/deleted_scan\.h5"\)/);
+  const done = await waitForRun(server, other.id, 45_000);
+  assert.equal(done.state, "succeeded", JSON.stringify(done));
+  assert.equal(done.counts.succeeded, 4);
 });

@@ -1,23 +1,18 @@
 /**
  * Starts the real kernel process from its kernelspec argv and drives it with ZmqKernelClient.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ZmqKernelClient } from '../../kernel/client/zmq-client.ts';
-import { kernelJson } from '../../kernel/kernelspec/spec.ts';
-import { allocateConnection, writeConnectionFile, type ConnectionInfo } from '../../kernel/protocol/connection.ts';
-import {
-  isExecuteReply,
-  isExecuteResultMessage,
-  isStatusMessage,
-  type ExecuteRequest,
-  type Message,
-} from '../../kernel/protocol/messages.ts';
-import { makeMessage } from '../../kernel/protocol/reply.ts';
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ZmqKernelClient } from "../../kernel/client/zmq-client.ts";
+import { kernelJson } from "../../kernel/kernelspec/spec.ts";
+import { allocateConnection, writeConnectionFile, type ConnectionInfo } from "../../kernel/protocol/connection.ts";
+import { isExecuteReply, isExecuteResultMessage, isStatusMessage, type ExecuteRequest, type Message } from "../../kernel/protocol/messages.ts";
+import { makeMessage } from "../../kernel/protocol/reply.ts";
 
-const REQUEST_TIMEOUT_MS = 10_000;
+// Generous: the machine running the tests may be loaded, and the first completion waits for the language service to load.
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface Exchange {
   reply: Message;
@@ -26,7 +21,7 @@ export interface Exchange {
 }
 
 export class KernelUnderTest {
-  stderr = '';
+  stderr = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
@@ -35,19 +30,20 @@ export class KernelUnderTest {
     readonly client: ZmqKernelClient,
     private readonly dir: string,
   ) {
-    this.exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-    proc.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+    proc.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
   }
 
   static async start(): Promise<KernelUnderTest> {
-    const dir = await mkdtemp(join(tmpdir(), 'lightbook-kernel-'));
-    const conn = await allocateConnection('127.0.0.1');
-    const connectionFile = join(dir, 'kernel.json');
+    const dir = await mkdtemp(join(tmpdir(), "lightbook-kernel-"));
+    const conn = await allocateConnection("127.0.0.1");
+    const connectionFile = join(dir, "kernel.json");
     await writeConnectionFile(connectionFile, conn);
-    const [command, ...args] = kernelJson().argv.map((arg) => arg.replace('{connection_file}', connectionFile));
-    if (!command) throw new Error('kernelspec argv is empty');
-    // Started in the repository, so cells can import the project's packages.
-    const proc = spawn(command, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const spec = kernelJson();
+    const [command, ...args] = spec.argv.map((arg) => arg.replace("{connection_file}", connectionFile));
+    if (!command) throw new Error("kernelspec argv is empty");
+    // Started in the repository, so cells can import the project's packages; with the kernelspec's env, as Jupyter does.
+    const proc = spawn(command, args, { cwd: process.cwd(), env: { ...process.env, ...spec.env }, stdio: ["ignore", "pipe", "pipe"] });
     const client = new ZmqKernelClient(conn);
     const kernel = new KernelUnderTest(conn, proc, client, dir);
     await client.connect();
@@ -68,6 +64,25 @@ export class KernelUnderTest {
         unsubscribe();
         resolve(m);
       });
+    });
+  }
+
+  /** Resolves once the kernel's stderr (its log) matches `pattern`. */
+  stderrMatching(pattern: RegExp, timeoutMs = REQUEST_TIMEOUT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.proc.stderr?.off("data", check);
+        reject(new Error(`stderr did not match ${pattern} within ${timeoutMs} ms:\n${this.stderr}`));
+      }, timeoutMs).unref();
+      const check = () => {
+        if (!pattern.test(this.stderr)) return;
+        clearTimeout(timer);
+        this.proc.stderr?.off("data", check);
+        resolve();
+      };
+      // After the constructor's listener, so this.stderr already holds the chunk.
+      this.proc.stderr?.on("data", check);
+      check();
     });
   }
 
@@ -92,10 +107,10 @@ export class KernelUnderTest {
       }, REQUEST_TIMEOUT_MS).unref(); // a request left unanswered on purpose must not hold the test process
       const unsubscribe = this.client.onMessage((m) => {
         if (m.parent_header.msg_id !== msg.header.msg_id) return;
-        if (m.channel === 'iopub') iopub.push(m);
+        if (m.channel === "iopub") iopub.push(m);
         // input_request on stdin also names the request as parent; the reply comes on its channel.
         else if (m.channel === msg.channel) reply = m;
-        if (isStatusMessage(m) && m.content.execution_state === 'idle') idle = true;
+        if (isStatusMessage(m) && m.content.execution_state === "idle") idle = true;
         if ((reply || !expectReply) && idle) {
           clearTimeout(timer);
           unsubscribe();
@@ -106,9 +121,9 @@ export class KernelUnderTest {
     });
   }
 
-  async execute(code: string, options: Partial<ExecuteRequest> = {}): Promise<Exchange & { reply: Message<'execute_reply'> }> {
+  async execute(code: string, options: Partial<ExecuteRequest> = {}): Promise<Exchange & { reply: Message<"execute_reply"> }> {
     const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...options };
-    const request = makeMessage('execute_request', content, { session: this.client.session, channel: 'shell' });
+    const request = makeMessage("execute_request", content, { session: this.client.session, channel: "shell" });
     const { reply, iopub } = await this.request(request);
     if (!isExecuteReply(reply)) throw new Error(`expected execute_reply, got ${reply.header.msg_type}`);
     return { reply, iopub };
@@ -118,7 +133,7 @@ export class KernelUnderTest {
   async stop(): Promise<void> {
     await this.client.close();
     if (this.proc.exitCode === null && this.proc.signalCode === null) {
-      this.proc.kill('SIGKILL');
+      this.proc.kill("SIGKILL");
       await this.exited;
     }
     await rm(this.dir, { recursive: true, force: true });
@@ -127,5 +142,5 @@ export class KernelUnderTest {
 
 /** The text/plain of the execute_result among iopub messages, if any. */
 export function resultText(iopub: Message[]): unknown {
-  return iopub.find(isExecuteResultMessage)?.content.data['text/plain'];
+  return iopub.find(isExecuteResultMessage)?.content.data["text/plain"];
 }

@@ -16,7 +16,10 @@ export async function execute(kernel: Kernel.IKernelConnection, code: string): P
 }
 
 export function streamText(run: Run): string {
-  return run.iopub.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
+  return run.iopub
+    .filter((m) => m.header.msg_type === "stream")
+    .map((m) => (m.content as { text: string }).text)
+    .join("");
 }
 
 export function result(run: Run): unknown {

@@ -50,6 +50,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       LIGHTBOOK_TOKEN: token,
       LIGHTBOOK_STATE_DIR: stateDir,
       LIGHTBOOK_WEB: opts.web === false ? "0" : "1",
+      // Kernels outlive a stopped server for this long (10 minutes by default), not piling up across a suite.
+      LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS: "15000",
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -124,7 +126,13 @@ export async function runServerUntilExit(env: Record<string, string>, timeoutMs 
 }
 
 /** A raw HTTP request, so paths reach the server exactly as written (fetch normalises `..`). */
-export function rawRequest(server: RunningServer, method: string, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: import("node:http").IncomingHttpHeaders }> {
+export function rawRequest(
+  server: RunningServer,
+  method: string,
+  rawPath: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string; headers: import("node:http").IncomingHttpHeaders }> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, method, path: rawPath, headers }, (res) => {
@@ -133,6 +141,6 @@ export function rawRequest(server: RunningServer, method: string, rawPath: strin
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on("error", reject);
-    req.end();
+    req.end(body);
   });
 }

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT, TSX_LOADER } from "../../server/paths.ts";
-import type { RunModel } from "../../server/runs/model.ts";
+import type { RunModel } from "../../contracts/runs.ts";
 import type { RunningServer } from "./server.ts";
 
-/** A node agent process started by a test (`node --import tsx kernel/agent/main.ts`). */
+/** A node agent process started by a test (`node --import tsx agent/main.ts`). */
 export interface AgentProcess {
   name: string;
   process: ChildProcess;
@@ -14,8 +14,26 @@ export interface AgentProcess {
   exited: Promise<number | string>;
 }
 
-export function spawnAgent(databaseUrl: string, name: string, opts: { concurrency?: number; env?: Record<string, string>; dataRoot?: string } = {}): AgentProcess {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, path.join(PROJECT_ROOT, "kernel/agent/main.ts"), "--name", name, "--concurrency", String(opts.concurrency ?? 1)], {
+export function spawnAgent(
+  databaseUrl: string,
+  name: string,
+  /** `prefix`: a command the agent runs under, e.g. `ip netns exec NS` for an agent on its own network. */
+  opts: { concurrency?: number; env?: Record<string, string>; dataRoot?: string; tags?: string[]; prefix?: string[] } = {},
+): AgentProcess {
+  const argv = [
+    process.execPath,
+    "--import",
+    TSX_LOADER,
+    path.join(PROJECT_ROOT, "agent/main.ts"),
+    "--name",
+    name,
+    "--concurrency",
+    String(opts.concurrency ?? 1),
+    "--tags",
+    (opts.tags ?? []).join(","),
+  ];
+  const [command, ...args] = [...(opts.prefix ?? []), ...argv] as [string, ...string[]];
+  const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
@@ -36,7 +54,11 @@ export function spawnAgent(databaseUrl: string, name: string, opts: { concurrenc
 
 /** Waits until the agent has printed that it registered. */
 export async function agentReady(a: AgentProcess, timeoutMs = 60_000): Promise<void> {
-  await waitFor(async () => /registered/.test(a.output()), timeoutMs, () => `agent ${a.name} did not register:\n${a.output()}`);
+  await waitFor(
+    async () => /registered/.test(a.output()),
+    timeoutMs,
+    () => `agent ${a.name} did not register:\n${a.output()}`,
+  );
 }
 
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, message: () => string, everyMs = 100): Promise<void> {
@@ -53,7 +75,13 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
 }
 
 /** JSON over the server's REST API with its token. */
-export async function api<T = unknown>(server: RunningServer, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  server: RunningServer,
+  method: string,
+  p: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
   const res = await fetch(new URL(p.replace(/^\//, ""), server.url), {
     method,
     headers: { Authorization: `token ${server.token}`, "Content-Type": "application/json", ...headers },

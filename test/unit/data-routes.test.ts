@@ -23,7 +23,9 @@ before(async () => {
   await writeFile(path.join(root, "demo", "scan_0001.h5"), BYTES);
   await writeFile(path.join(base, "secret"), "TOP-SECRET-BYTES");
   await symlink(path.join(base, "secret"), path.join(root, "secret-link"));
-  const app = express().use(dataRoutes(root)).use(errorHandler(pino({ level: "silent" })));
+  const app = express()
+    .use(dataRoutes(root))
+    .use(errorHandler(pino({ level: "silent" })));
   const server = app.listen(0, "127.0.0.1");
   await once(server, "listening");
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/lightbook/data`;
@@ -38,7 +40,10 @@ test("tree lists folders first and leaves out symlinks that escape", async () =>
   const root = await (await fetch(`${url}/tree`)).json();
   assert.deepEqual(root, { path: "", entries: [{ name: "demo", path: "demo", kind: "directory", size: 0, last_modified: root.entries[0].last_modified }] });
   const demo = await (await fetch(`${url}/tree/demo`)).json();
-  assert.deepEqual(demo.entries.map((e: { path: string; size: number }) => [e.path, e.size]), [["demo/scan_0001.h5", 1000]]);
+  assert.deepEqual(
+    demo.entries.map((e: { path: string; size: number }) => [e.path, e.size]),
+    [["demo/scan_0001.h5", 1000]],
+  );
 });
 
 test("files serve whole files and byte ranges", async () => {
@@ -55,14 +60,24 @@ test("files serve whole files and byte ranges", async () => {
 /** A GET with the path sent byte for byte (fetch would resolve "%2e%2e" segments itself). */
 async function rawGet(pathAndQuery: string): Promise<{ status: number; body: string }> {
   const { port } = new URL(url);
-  const res = await new Promise<IncomingMessage>((resolve, reject) => get({ host: "127.0.0.1", port, path: `/api/lightbook/data/${pathAndQuery}` }, resolve).on("error", reject));
+  const res = await new Promise<IncomingMessage>((resolve, reject) =>
+    get({ host: "127.0.0.1", port, path: `/api/lightbook/data/${pathAndQuery}` }, resolve).on("error", reject),
+  );
   let body = "";
   for await (const chunk of res) body += String(chunk);
   return { status: res.statusCode ?? 0, body };
 }
 
 test("escapes are answered with 400/403 and no bytes", async () => {
-  for (const [p, status] of [["files/secret-link", 403], ["files/%2e%2e/secret", 400], ["files/demo/%2e%2e/%2e%2e/secret", 400], ["files//etc/passwd", 400], ["tree/demo/scan_0001.h5", 400], ["files/demo", 400], ["files/missing", 404]] as const) {
+  for (const [p, status] of [
+    ["files/secret-link", 403],
+    ["files/%2e%2e/secret", 400],
+    ["files/demo/%2e%2e/%2e%2e/secret", 400],
+    ["files//etc/passwd", 400],
+    ["tree/demo/scan_0001.h5", 400],
+    ["files/demo", 400],
+    ["files/missing", 404],
+  ] as const) {
     const res = await rawGet(p);
     assert.equal(res.status, status, p);
     assert.doesNotMatch(res.body, /TOP-SECRET/, p);

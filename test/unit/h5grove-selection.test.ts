@@ -22,7 +22,15 @@ test("resolveSelection clamps slices and wraps negative indices like numpy", () 
   const shape = [4, 10, 6];
   assert.deepEqual(resolveSelection(parseSelection("0"), shape), { box: [0, [0, 10], [0, 6]], steps: [1, 1], shape: [10, 6] });
   assert.deepEqual(resolveSelection(parseSelection("-1,2:9:3,-4:"), shape), { box: [3, [2, 9], [2, 6]], steps: [3, 1], shape: [3, 4] });
-  assert.deepEqual(resolveSelection(parseSelection(":,:100,::4"), shape), { box: [[0, 4], [0, 10], [0, 5]], steps: [1, 1, 4], shape: [4, 10, 2] });
+  assert.deepEqual(resolveSelection(parseSelection(":,:100,::4"), shape), {
+    box: [
+      [0, 4],
+      [0, 10],
+      [0, 5],
+    ],
+    steps: [1, 1, 4],
+    shape: [4, 10, 2],
+  });
   assert.deepEqual(resolveSelection(parseSelection("1,5:2"), shape).shape, [0, 6], "an empty slice, as numpy gives");
   assert.deepEqual(resolveSelection([], []), { box: [], steps: [], shape: [] }, "a scalar");
   assert.throws(() => resolveSelection(parseSelection("4"), shape), /index 4 is out of range for dimension 0 of size 4/);

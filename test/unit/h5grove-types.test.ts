@@ -34,7 +34,12 @@ test("compound, enum (h5py's bool) and array types nest their members' types", (
       },
     }),
   );
-  assert.deepEqual(compound, { class: 6, size: 12, dtype: "|V12", members: { real: { class: 1, size: 8, order: 0, dtype: "<f8" }, n: { class: 0, size: 4, order: 0, sign: 1, dtype: "<i4" } } });
+  assert.deepEqual(compound, {
+    class: 6,
+    size: 12,
+    dtype: "|V12",
+    members: { real: { class: 1, size: 8, order: 0, dtype: "<f8" }, n: { class: 0, size: 4, order: 0, sign: 1, dtype: "<i4" } },
+  });
   const bool = groveType(meta({ type: 8, size: 1, signed: true, enum_type: { type: 0, nmembers: 2, members: { FALSE: 0, TRUE: 1 } } }));
   assert.deepEqual(bool, { class: 8, size: 1, dtype: "|i1", members: { FALSE: 0, TRUE: 1 }, base: { class: 0, size: 1, order: 0, sign: 1, dtype: "|i1" } });
   const array = groveType(meta({ type: 10, size: 24, array_type: meta({ type: 1, size: 8, shape: [3] }) }));

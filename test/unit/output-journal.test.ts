@@ -9,13 +9,18 @@ function iopub(): { kernel: ObservedKernel; emit: (msg: Message) => void } {
   const listeners = new Set<(msg: Message) => void>();
   const listen = (l: (msg: Message) => void) => (listeners.add(l), () => listeners.delete(l));
   return {
-    kernel: { id: "k1", observe: listen, watchStdin: listen },
+    kernel: { id: "k1", observe: listen, watchStdin: listen, observeSent: listen },
     emit: (msg) => listeners.forEach((l) => l(msg)),
   };
 }
 
 const session = "s";
-const request = (code: string) => makeMessage("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, { session, channel: "shell" });
+const request = (code: string) =>
+  makeMessage(
+    "execute_request",
+    { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+    { session, channel: "shell" },
+  );
 
 function run(emit: (msg: Message) => void, code: string, count: number, chunks: string[], finish = true): void {
   const parent = request(code).header;
@@ -38,10 +43,13 @@ test("an execution is recorded from execute_input to idle, stream chunks merged"
   assert.equal(execution!.execution_count, 3);
   assert.equal(execution!.state, "done");
   assert.ok(execution!.ended !== null && execution!.started !== null);
-  assert.deepEqual(execution!.messages.map((m) => [m.msg_type, m.content]), [
-    ["stream", { name: "stdout", text: "a\nb\nc\n" }],
-    ["execute_result", { execution_count: 3, data: { "text/plain": "42" }, metadata: {} }],
-  ]);
+  assert.deepEqual(
+    execution!.messages.map((m) => [m.msg_type, m.content]),
+    [
+      ["stream", { name: "stdout", text: "a\nb\nc\n" }],
+      ["execute_result", { execution_count: 3, data: { "text/plain": "42" }, metadata: {} }],
+    ],
+  );
 });
 
 test("a running execution stays running; messages of other requests and of no request are ignored", () => {
@@ -53,7 +61,13 @@ test("a running execution stays running; messages of other requests and of no re
   emit(makeMessage("stream", { name: "stdout", text: "other\n" }, { session, channel: "iopub", parent: request("never echoed").header }));
   const [execution] = journal.executions("k1");
   assert.equal(execution!.state, "running");
-  assert.deepEqual(execution!.messages.map((m) => m.content), [{ name: "stdout", text: "x\n" }, { execution_count: 1, data: { "text/plain": "42" }, metadata: {} }]);
+  assert.deepEqual(
+    execution!.messages.map((m) => m.content),
+    [
+      { name: "stdout", text: "x\n" },
+      { execution_count: 1, data: { "text/plain": "42" }, metadata: {} },
+    ],
+  );
 });
 
 test("limits: old executions give way, and a huge stream keeps its end", () => {
@@ -61,7 +75,10 @@ test("limits: old executions give way, and a huge stream keeps its end", () => {
   const { kernel, emit } = iopub();
   const detach = journal.attach(kernel);
   for (let i = 1; i <= 3; i++) run(emit, `cell ${i}`, i, []);
-  assert.deepEqual(journal.executions("k1").map((e) => e.code), ["cell 2", "cell 3"]);
+  assert.deepEqual(
+    journal.executions("k1").map((e) => e.code),
+    ["cell 2", "cell 3"],
+  );
   run(emit, "chatty", 4, ["line 1\n", "line 2\n", "line 3\n", "line 4\n"]);
   const text = (journal.executions("k1").at(-1)!.messages[0]!.content as { text: string }).text;
   assert.match(text, /^\[… \d+ earlier characters were dropped by the server\]\nline 3\nline 4\n$/);

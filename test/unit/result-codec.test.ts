@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { decodeResult, encodeResult, itemsOf, resultForWire, ResultIntegrityError } from "../../server/runs/result-codec.ts";
+import { itemsOf, ResultIntegrityError } from "../../contracts/result-array.ts";
+import { decodeResult, encodeResult, resultForWire } from "../../queue/result-codec.ts";
 
 const RUN = "11111111-2222-3333-4444-555555555555";
 
@@ -15,7 +16,10 @@ test("equally long typed arrays are stored as bytes with dtype, shape and sha256
   assert.deepEqual(stored.shape, [2, 3]);
   assert.equal(stored.bytes!.length, 48);
   assert.equal(stored.sha256, createHash("sha256").update(stored.bytes!).digest("hex"));
-  assert.deepEqual(await decodeResult(stored), [[1, 2.5, -3], [4, 5, 6]]);
+  assert.deepEqual(await decodeResult(stored), [
+    [1, 2.5, -3],
+    [4, 5, 6],
+  ]);
 });
 
 test("large arrays go to a file under the results root; a changed file is refused", async () => {
@@ -26,7 +30,10 @@ test("large arrays go to a file under the results root; a changed file is refuse
     assert.equal(stored.bytes, null);
     assert.equal(stored.path, path.join("runs", RUN, "7.bin"));
     assert.equal((await readFile(path.join(root, stored.path))).length, 16);
-    assert.deepEqual(await decodeResult(stored, root), [[1, 2], [3, 4]]);
+    assert.deepEqual(await decodeResult(stored, root), [
+      [1, 2],
+      [3, 4],
+    ]);
     await writeFile(path.join(root, stored.path), Buffer.alloc(16));
     await assert.rejects(decodeResult(stored, root), ResultIntegrityError);
   } finally {
@@ -47,7 +54,10 @@ test("for cells, typed-array results travel as base64 bytes and come back as typ
   assert.equal(wire.value, null);
   assert.deepEqual([wire.array!.dtype, wire.array!.shape], ["float32", [2, 3]]);
   assert.deepEqual(itemsOf(wire), rows);
-  assert.deepEqual(itemsOf(await resultForWire(stored, undefined, false)), [[1, 2.5, -3], [4, 5, Number.NaN]]);
+  assert.deepEqual(itemsOf(await resultForWire(stored, undefined, false)), [
+    [1, 2.5, -3],
+    [4, 5, Number.NaN],
+  ]);
   const json = await encodeResult([{ spots: 3 }, 7], { runId: RUN, partition: 1 });
   assert.deepEqual(itemsOf(await resultForWire(json, undefined, true)), [{ spots: 3 }, 7]);
   await assert.rejects(resultForWire({ ...stored, bytes: Buffer.alloc(24) }, undefined, true), ResultIntegrityError);

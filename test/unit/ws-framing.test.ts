@@ -21,7 +21,10 @@ test("v1 frames we encode are what @jupyterlab/services decodes", () => {
   assert.deepEqual(decoded.header, header);
   assert.deepEqual(decoded.content, msg.content);
   const buffers = decoded.buffers as DataView[];
-  assert.deepEqual(buffers.map((b) => [...new Uint8Array(b.buffer, b.byteOffset, b.byteLength)]), [[1, 2, 3], [250]]);
+  assert.deepEqual(
+    buffers.map((b) => [...new Uint8Array(b.buffer, b.byteOffset, b.byteLength)]),
+    [[1, 2, 3], [250]],
+  );
 });
 
 test("v1 frames from @jupyterlab/services decode to the same message, byte for byte", () => {

@@ -1,12 +1,16 @@
-import type { Metadata } from 'next';
-import Link from 'next/link';
-import type { ReactNode } from 'react';
-import 'katex/dist/katex.min.css';
-import './globals.css';
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import "katex/dist/katex.min.css";
+import "./globals.css";
+
+// Every page renders per request: Next puts the request's CSP nonce on its inline scripts only
+// when it renders (server/http/security-headers.ts), so a prerendered page's scripts would be blocked.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
-  title: { default: 'Lightbook', template: '%s · Lightbook' },
-  description: 'Notebooks for beamline data',
+  title: { default: "Lightbook", template: "%s · Lightbook" },
+  description: "Notebooks for beamline data",
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { ReactNode } from "react";
 
 /** A table named for screen readers and tests, with one header row of column names. */
 export default function DataTable({ label, columns, children }: { label: string; columns: readonly string[]; children: ReactNode }) {

@@ -1,18 +1,19 @@
-'use client';
+"use client";
 
-import Link from 'next/link';
-import { useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
-import { createNotebook, deleteNotebook, errorMessage, importNotebook, listFolder, renameNotebook, type ListEntry, type NotebookEntry } from '../lib/jupyter';
-import { folderHref, notebookHref } from '../lib/paths';
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useRef, useState, type ChangeEvent, type DragEvent, type FormEvent } from "react";
+import { FiFolder } from "react-icons/fi";
+import { createNotebook, deleteNotebook, errorMessage, importNotebook, listFolder, renameNotebook, type ListEntry, type NotebookEntry } from "../lib/jupyter";
+import { folderHref, notebookHref } from "../lib/paths";
 
-type RowMode = 'view' | 'rename' | 'confirm-delete';
+type RowMode = "view" | "rename" | "confirm-delete";
 
 function FolderRow({ entry }: { entry: ListEntry }) {
   return (
     <li className="notebook-row folder-row" data-testid="folder-row">
       <Link className="notebook-link" href={folderHref(entry.path)}>
-        <span aria-hidden="true">📁 </span>
+        <FiFolder className="row-icon" aria-hidden="true" />
         {entry.name}
       </Link>
     </li>
@@ -21,14 +22,14 @@ function FolderRow({ entry }: { entry: ListEntry }) {
 
 /** The folder's path as links back up to the root. */
 function Breadcrumbs({ dir }: { dir: string }) {
-  const parts = dir === '' ? [] : dir.split('/');
+  const parts = dir === "" ? [] : dir.split("/");
   return (
     <nav aria-label="Folder" className="breadcrumbs">
-      <Link href={folderHref('')}>Notebooks</Link>
+      <Link href={folderHref("")}>Notebooks</Link>
       {parts.map((part, i) => (
         <span key={i}>
-          {' / '}
-          {i === parts.length - 1 ? <span aria-current="page">{part}</span> : <Link href={folderHref(parts.slice(0, i + 1).join('/'))}>{part}</Link>}
+          {" / "}
+          {i === parts.length - 1 ? <span aria-current="page">{part}</span> : <Link href={folderHref(parts.slice(0, i + 1).join("/"))}>{part}</Link>}
         </span>
       ))}
     </nav>
@@ -42,21 +43,21 @@ interface RowProps {
 }
 
 function NotebookRow({ entry, onRename, onDelete }: RowProps) {
-  const [mode, setMode] = useState<RowMode>('view');
+  const [mode, setMode] = useState<RowMode>("view");
   const [newName, setNewName] = useState(entry.name);
 
   const submitRename = async (event: FormEvent) => {
     event.preventDefault();
-    if (await onRename(entry, newName)) setMode('view');
+    if (await onRename(entry, newName)) setMode("view");
   };
 
   return (
     <li className="notebook-row" data-testid="notebook-row">
-      {mode === 'rename' ? (
+      {mode === "rename" ? (
         <form className="rename-form" onSubmit={submitRename}>
           <input aria-label={`New name for ${entry.name}`} value={newName} onChange={(e) => setNewName(e.target.value)} autoFocus />
           <button type="submit">Save name</button>
-          <button type="button" onClick={() => setMode('view')}>
+          <button type="button" onClick={() => setMode("view")}>
             Cancel
           </button>
         </form>
@@ -69,30 +70,30 @@ function NotebookRow({ entry, onRename, onDelete }: RowProps) {
         {new Date(entry.lastModified).toLocaleString()}
       </time>
       <div className="row-actions">
-        {mode === 'confirm-delete' ? (
+        {mode === "confirm-delete" ? (
           <>
             <span>Delete {entry.name}?</span>
             <button type="button" className="danger" onClick={() => void onDelete(entry)}>
               Confirm delete
             </button>
-            <button type="button" onClick={() => setMode('view')}>
+            <button type="button" onClick={() => setMode("view")}>
               Cancel
             </button>
           </>
         ) : (
-          mode === 'view' && (
+          mode === "view" && (
             <>
               <button
                 type="button"
                 aria-label={`Rename ${entry.name}`}
                 onClick={() => {
                   setNewName(entry.name);
-                  setMode('rename');
+                  setMode("rename");
                 }}
               >
                 Rename
               </button>
-              <button type="button" aria-label={`Delete ${entry.name}`} onClick={() => setMode('confirm-delete')}>
+              <button type="button" aria-label={`Delete ${entry.name}`} onClick={() => setMode("confirm-delete")}>
                 Delete
               </button>
             </>
@@ -105,11 +106,11 @@ function NotebookRow({ entry, onRename, onDelete }: RowProps) {
 
 export default function NotebookList() {
   const router = useRouter();
-  const dir = useSearchParams().get('dir') ?? '';
+  const dir = useSearchParams().get("dir") ?? "";
   const [entries, setEntries] = useState<ListEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState("");
   const importInput = useRef<HTMLInputElement>(null);
 
   const refresh = useCallback(async () => {
@@ -140,7 +141,7 @@ export default function NotebookList() {
 
   const importFile = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
-    event.target.value = '';
+    event.target.value = "";
     if (!file) return;
     setError(null);
     try {
@@ -149,6 +150,23 @@ export default function NotebookList() {
     } catch (e: unknown) {
       setError(errorMessage(e));
     }
+  };
+
+  // .ipynb files dropped on the list are imported here (each under a free name); the list then shows them.
+  const [dropping, setDropping] = useState(false);
+  const dropFiles = async (event: DragEvent<HTMLElement>) => {
+    setDropping(false);
+    if (!event.dataTransfer.types.includes("Files")) return;
+    event.preventDefault();
+    const files = [...event.dataTransfer.files];
+    setError(null);
+    const failures: string[] = [];
+    for (const file of files) {
+      if (!/\.ipynb$/i.test(file.name)) failures.push(`${file.name} is not a notebook (.ipynb)`);
+      else await importNotebook(dir, file.name, await file.text()).catch((e: unknown) => failures.push(errorMessage(e)));
+    }
+    if (failures.length > 0) setError(failures.join("\n"));
+    await refresh();
   };
 
   const rename = async (entry: NotebookEntry, newName: string): Promise<boolean> => {
@@ -177,7 +195,17 @@ export default function NotebookList() {
   const shown = entries?.filter((entry) => entry.name.toLowerCase().includes(needle));
 
   return (
-    <section className="notebook-list">
+    <section
+      className={`notebook-list${dropping ? " notebook-list-dropping" : ""}`}
+      data-testid="notebook-list"
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes("Files")) return;
+        e.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={(e) => e.currentTarget === e.target && setDropping(false)}
+      onDrop={(e) => void dropFiles(e)}
+    >
       <div className="list-header">
         <h1>
           <Breadcrumbs dir={dir} />
@@ -187,7 +215,14 @@ export default function NotebookList() {
           <button type="button" onClick={() => importInput.current?.click()}>
             Import .ipynb
           </button>
-          <input ref={importInput} type="file" accept=".ipynb,application/x-ipynb+json,application/json" aria-label="Notebook file to import" hidden onChange={(e) => void importFile(e)} />
+          <input
+            ref={importInput}
+            type="file"
+            accept=".ipynb,application/x-ipynb+json,application/json"
+            aria-label="Notebook file to import"
+            hidden
+            onChange={(e) => void importFile(e)}
+          />
           <button type="button" className="primary" onClick={() => void create()} disabled={creating}>
             New notebook
           </button>
@@ -204,7 +239,11 @@ export default function NotebookList() {
       {shown && shown.length > 0 && (
         <ul aria-label="Notebooks" className="rows">
           {shown.map((entry) =>
-            entry.kind === 'directory' ? <FolderRow key={entry.path} entry={entry} /> : <NotebookRow key={entry.path} entry={entry} onRename={rename} onDelete={remove} />,
+            entry.kind === "directory" ? (
+              <FolderRow key={entry.path} entry={entry} />
+            ) : (
+              <NotebookRow key={entry.path} entry={entry} onRename={rename} onDelete={remove} />
+            ),
           )}
         </ul>
       )}

@@ -1,9 +1,10 @@
-'use client';
+"use client";
 
-import { memo, useMemo, useState, type ReactNode } from 'react';
-import { ansiToHtml } from '../lib/ansi';
-import type { Output } from '../lib/outputs';
-import MimeBundleView from './MimeBundleView';
+import { memo, useMemo, useState, type ReactNode } from "react";
+import { ansiToHtml } from "../lib/ansi";
+import { errorText } from "../lib/renderMime";
+import type { Output } from "../lib/outputs";
+import MimeBundleView from "./MimeBundleView";
 
 function Ansi({ text, className }: { text: string; className: string }) {
   const html = useMemo(() => ansiToHtml(text), [text]);
@@ -17,7 +18,10 @@ const SHOWN_LINES = 2000;
 function tailStart(text: string, lines: number): number {
   let at = text.length;
   for (let i = 0; i <= lines; i++) {
-    at = text.lastIndexOf('\n', at - 1);
+    // lastIndexOf(…, -1) searches from 0 again: a text starting with "\n" (the kernel's truncation
+    // note) would report "1 earlier lines hidden", a second banner under the real one.
+    if (at === 0) return 0;
+    at = text.lastIndexOf("\n", at - 1);
     if (at < 0) return 0;
   }
   return at + 1;
@@ -25,21 +29,21 @@ function tailStart(text: string, lines: number): number {
 
 function countLines(text: string, end: number): number {
   let count = 0;
-  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) count++;
+  for (let at = text.indexOf("\n"); at >= 0 && at < end; at = text.indexOf("\n", at + 1)) count++;
   return count;
 }
 
 function StreamText({ name, text }: { name: string; text: string }) {
   const [showAll, setShowAll] = useState(false);
   // A trailing \r only waits for the next chunk (see applyCarriageReturns); HTML would show it as a line break.
-  const trimmed = text.replace(/\r$/, '');
+  const trimmed = text.replace(/\r$/, "");
   const start = showAll ? 0 : tailStart(trimmed, SHOWN_LINES);
   const hidden = useMemo(() => countLines(trimmed, start), [trimmed, start]);
   return (
     <>
       {hidden > 0 && (
         <div className="output-truncated" data-testid="output-truncated">
-          <span>{hidden.toLocaleString('en')} earlier lines hidden.</span>
+          <span>{hidden.toLocaleString("en")} earlier lines hidden.</span>
           <button type="button" onClick={() => setShowAll(true)}>
             Show all lines
           </button>
@@ -52,18 +56,36 @@ function StreamText({ name, text }: { name: string; text: string }) {
 
 function OutputItem({ output }: { output: Output }) {
   switch (output.output_type) {
-    case 'stream':
+    case "stream":
       return <StreamText name={output.name} text={output.text} />;
-    case 'error':
-      return <Ansi className="output-error" text={[`${output.ename}: ${output.evalue}`, ...output.traceback].join('\n')} />;
-    case 'display_data':
-    case 'execute_result':
+    case "error":
+      return <Ansi className="output-error" text={errorText(output)} />;
+    case "display_data":
       return <MimeBundleView data={output.data} metadata={output.metadata} />;
+    case "execute_result":
+      // JupyterLab's output prompt: which run's value this is.
+      return (
+        <div className="output-result">
+          <div className="output-prompt" data-testid="output-prompt">{`Out[${output.execution_count ?? " "}]:`}</div>
+          <MimeBundleView data={output.data} metadata={output.metadata} />
+        </div>
+      );
   }
 }
 
-/** All outputs of one code cell; present (and empty) even before the first run. `children`: a pending input prompt, last. */
-function OutputArea({ outputs, children }: { outputs: Output[]; children?: ReactNode }) {
+/**
+ * All outputs of one code cell; present (and empty) even before the first run. `children`: a pending input prompt, last.
+ * `hidden`: collapsed to a line (O, or the bar beside it); a pending prompt still shows, since the run waits for it.
+ */
+function OutputArea({ outputs, hidden, children }: { outputs: Output[]; hidden: boolean; children?: ReactNode }) {
+  if (hidden) {
+    return (
+      <div className="output-area output-area-hidden" data-testid="output" data-hidden="true">
+        <div className="cell-hidden">{`Output hidden${outputs.length > 0 ? ` (${outputs.length.toLocaleString("en")} ${outputs.length === 1 ? "item" : "items"})` : ""}`}</div>
+        {children}
+      </div>
+    );
+  }
   return (
     <div className="output-area" data-testid="output">
       {outputs.map((output, i) => (

@@ -1,4 +1,4 @@
-import type { RunModel } from '../lib/runs';
+import type { RunModel } from "../lib/runs";
 
 /** A run's tasks as one bar: succeeded, failed, cancelled and running segments over the total. */
 export default function RunProgress({ run, label }: { run: RunModel; label: string }) {

@@ -1,26 +1,44 @@
-'use client';
+"use client";
 
 // One run: its state and progress, its recipe, a timeline of tasks per agent and the task table,
-// polled while anything in it can still change.
+// updated live from the run's events (applied to the loaded table, not reloading it), and read
+// again slowly as a safety net while anything in it can still change.
 
-import Link from 'next/link';
-import { useCallback, useState } from 'react';
-import { cancelRun, elapsedMs, formatDateTime, formatDuration, formatTime, getRun, runEnded, runTitle, type RunModel, type TaskModel, type TaskState } from '../lib/runs';
-import { errorMessage } from '../lib/jupyter';
-import { usePolling } from '../lib/usePolling';
-import DataTable from './DataTable';
-import LoadStatus from './LoadStatus';
-import RunProgress from './RunProgress';
-import StateFilter from './StateFilter';
-import TaskTimeline from './TaskTimeline';
-import './runs.css';
+import Link from "next/link";
+import { useCallback, useEffect, useRef, useState } from "react";
+import {
+  applyRunEvents,
+  cancelRun,
+  elapsedMs,
+  formatDateTime,
+  formatDuration,
+  formatTime,
+  getRun,
+  runEnded,
+  runTitle,
+  type RunModel,
+  type TaskModel,
+  type TaskState,
+} from "../lib/runs";
+import { errorMessage } from "../lib/jupyter";
+import { usePolling } from "../lib/usePolling";
+import { useEvents } from "../lib/useEvents";
+import DataTable from "./DataTable";
+import LoadStatus from "./LoadStatus";
+import RunProgress from "./RunProgress";
+import StateFilter from "./StateFilter";
+import TaskTimeline from "./TaskTimeline";
+import ProgramResults from "./ProgramResults";
+import "./runs.css";
 
-/** Every second, and less often for big runs, whose whole task table each refresh loads again. */
+/** Without the event stream: every second, and less often for big runs, whose whole task table each refresh loads again. */
 const refreshMs = (run: RunModel) => Math.max(1000, Math.min(10_000, run.counts.total));
+/** With it, a reload now and then in case an event could not be applied. */
+const SAFETY_MS = 30_000;
 /** Rows drawn at once: a 20,000-frame run would otherwise rebuild a huge table at each refresh. */
 const MAX_ROWS = 1000;
-const TASK_STATES: readonly TaskState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-const COLUMNS = ['Partition', 'Step', 'State', 'Attempts', 'Agent', 'Queued', 'Started', 'Finished', 'Duration', 'Error'];
+const TASK_STATES: readonly TaskState[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+const COLUMNS = ["Partition", "Step", "State", "Attempts", "Agent", "Queued", "Started", "Finished", "Duration", "Error"];
 
 /** A cancelled run's running tasks still stop afterwards, so polling goes on until none runs. */
 const changing = (run: RunModel) => !runEnded(run) || run.counts.running > 0;
@@ -31,9 +49,9 @@ function Recipe({ run }: { run: RunModel }) {
     <ul className="recipe-steps" aria-label="Steps">
       {run.recipe.steps.map((s) => (
         <li key={s.id}>
-          <strong>{s.id}</strong>: {s.algorithm ?? 'function'} over {s.input.kind}
+          <strong>{s.id}</strong>: {s.algorithm ?? (s.program !== undefined ? `program ${s.program}` : "function")} over {s.input.kind}
           {s.chunk > 1 && `, ${s.chunk} items a task`}
-          {s.after.length > 0 && `, after ${s.after.join(', ')}`}
+          {s.after.length > 0 && `, after ${s.after.join(", ")}`}
         </li>
       ))}
     </ul>
@@ -60,7 +78,7 @@ function TaskTable({ tasks, now }: { tasks: TaskModel[]; now: number }) {
             <td>
               {t.attempt} / {t.max_attempts}
             </td>
-            <td>{t.agent_name ?? '—'}</td>
+            <td>{t.agent_name ?? "—"}</td>
             <td>{formatTime(t.created_at)}</td>
             <td>{formatTime(t.started_at)}</td>
             <td>{formatTime(t.finished_at)}</td>
@@ -69,14 +87,41 @@ function TaskTable({ tasks, now }: { tasks: TaskModel[]; now: number }) {
           </tr>
         ))}
       </DataTable>
-      {shown.length > MAX_ROWS && <p className="page-message">The first {MAX_ROWS} of {shown.length} tasks are shown.</p>}
+      {shown.length > MAX_ROWS && (
+        <p className="page-message">
+          The first {MAX_ROWS} of {shown.length} tasks are shown.
+        </p>
+      )}
     </>
   );
 }
 
 export default function RunView({ id }: { id: string }) {
   const load = useCallback(() => getRun(id), [id]);
-  const { value: run, error, loadedAt, refresh } = usePolling(load, refreshMs, changing);
+  const [run, setRun] = useState<RunModel | null>(null);
+  const [eventAt, setEventAt] = useState(0);
+  const current = useRef<RunModel | null>(null);
+  // The stream's handlers run after render, by which time this holds the polling's refresh.
+  const reload = useRef(() => undefined as void);
+  const connected = useEvents(
+    id,
+    (events) => {
+      if (!current.current) return;
+      const applied = applyRunEvents(current.current, events);
+      current.current = applied.run;
+      setRun(applied.run);
+      setEventAt(Date.now());
+      if (applied.reload) reload.current();
+    },
+    () => reload.current(),
+  );
+  const { value: polled, error, loadedAt, refresh } = usePolling(load, connected ? SAFETY_MS : refreshMs, changing);
+  reload.current = refresh;
+  useEffect(() => {
+    current.current = polled;
+    setRun(polled);
+  }, [polled]);
+  const now = Math.max(loadedAt, eventAt);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
 
@@ -113,14 +158,15 @@ export default function RunView({ id }: { id: string }) {
               {run.counts.cancelled > 0 && ` · ${run.counts.cancelled} cancelled`} of {run.counts.total}
             </span>
             <span>created {formatDateTime(run.created_at)}</span>
-            <span>duration {formatDuration(elapsedMs(run.started_at, run.finished_at, loadedAt))}</span>
+            <span>duration {formatDuration(elapsedMs(run.started_at, run.finished_at, now))}</span>
             <span className="mono">{run.id}</span>
           </p>
           {run.error && <p className="notice">{run.error}</p>}
           <Recipe run={run} />
           <h2>Timeline</h2>
-          <TaskTimeline tasks={run.tasks ?? []} now={loadedAt} />
-          <TaskTable tasks={run.tasks ?? []} now={loadedAt} />
+          <TaskTimeline tasks={run.tasks ?? []} now={now} />
+          <ProgramResults run={run} />
+          <TaskTable tasks={run.tasks ?? []} now={now} />
         </>
       )}
     </div>

@@ -1,7 +1,7 @@
-'use client';
+"use client";
 
-import { useEffect, useRef } from 'react';
-import type { InputRequest } from '../lib/outputs';
+import { useEffect, useRef } from "react";
+import type { InputRequest } from "../lib/outputs";
 
 /** The kernel's `input()` prompt inline in the cell's output, as JupyterLab shows it; Enter answers. */
 export default function StdinPrompt({ request, onAnswer }: { request: InputRequest; onAnswer: (request: InputRequest, value: string) => void }) {
@@ -16,12 +16,12 @@ export default function StdinPrompt({ request, onAnswer }: { request: InputReque
       <span className="output-stdin-prompt">{request.prompt}</span>
       <input
         ref={field}
-        type={request.password ? 'password' : 'text'}
+        type={request.password ? "password" : "text"}
         aria-label={request.prompt}
         autoComplete="off"
         spellCheck={false}
         onKeyDown={(e) => {
-          if (e.key !== 'Enter') return;
+          if (e.key !== "Enter") return;
           e.preventDefault();
           onAnswer(request, e.currentTarget.value);
         }}

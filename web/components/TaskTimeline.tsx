@@ -1,4 +1,4 @@
-import { formatDuration, type TaskModel } from '../lib/runs';
+import { formatDuration, type TaskModel } from "../lib/runs";
 
 const LABEL_WIDTH = 130;
 const WIDTH = 1000;
@@ -28,7 +28,7 @@ function lanes(tasks: TaskModel[], now: number): Lane[] {
   const started = tasks.filter((t) => t.started_at !== null).sort((a, b) => Date.parse(a.started_at!) - Date.parse(b.started_at!));
   const slotEnds = new Map<string, number[]>();
   for (const task of started) {
-    const agent = task.agent_name ?? 'no agent';
+    const agent = task.agent_name ?? "no agent";
     const start = Date.parse(task.started_at!);
     const end = Math.max(start, task.finished_at === null ? now : Date.parse(task.finished_at));
     const ends = slotEnds.get(agent) ?? [];
@@ -61,7 +61,7 @@ export default function TaskTimeline({ tasks, now }: { tasks: TaskModel[]; now: 
         return (
           <g key={i} className="timeline-tick">
             <line x1={x(t)} x2={x(t)} y1={AXIS - 4} y2={height} />
-            <text x={x(t)} y={AXIS - 8} textAnchor={i === 0 ? 'start' : i === TICKS - 1 ? 'end' : 'middle'}>
+            <text x={x(t)} y={AXIS - 8} textAnchor={i === 0 ? "start" : i === TICKS - 1 ? "end" : "middle"}>
               {formatDuration(t - t0)}
             </text>
           </g>
@@ -76,7 +76,14 @@ export default function TaskTimeline({ tasks, now }: { tasks: TaskModel[]; now: 
               {lane.agent}
             </text>
             {lane.bars.map((b) => (
-              <rect key={b.task.partition} className={`timeline-bar ${b.task.state}`} x={x(b.start)} y={y + b.slot * ROW + 1} width={Math.max(1.5, x(b.end) - x(b.start))} height={ROW - 2}>
+              <rect
+                key={b.task.partition}
+                className={`timeline-bar ${b.task.state}`}
+                x={x(b.start)}
+                y={y + b.slot * ROW + 1}
+                width={Math.max(1.5, x(b.end) - x(b.start))}
+                height={ROW - 2}
+              >
                 <title>{`partition ${b.task.partition} (${b.task.step}): ${b.task.state}, ${formatDuration(b.end - b.start)}`}</title>
               </rect>
             ))}

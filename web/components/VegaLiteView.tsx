@@ -1,10 +1,10 @@
-'use client';
+"use client";
 
 // A vega-lite output (application/vnd.vegalite.v5+json) drawn with vega-embed, as JupyterLab does.
 
-import { useEffect, useRef, useState } from 'react';
-import { errorMessage } from '../lib/jupyter';
-import { embedChart } from '../lib/vega';
+import { useEffect, useRef, useState } from "react";
+import { errorMessage } from "../lib/jupyter";
+import { embedChart } from "../lib/vega";
 
 export default function VegaLiteView({ spec }: { spec: unknown }) {
   const host = useRef<HTMLDivElement>(null);

@@ -1,18 +1,13 @@
 // A notebook as one self-contained HTML page (like `jupyter nbconvert --to html`, without scripts):
 // sources escaped, markdown and outputs through the same sanitizer as the live view, charts as SVG.
 
-import { ansiToHtml } from './ansi';
-import { preferredMimeType, VEGA_LITE_MIME } from './mime';
-import type { MimeBundle, NbCell, NbNotebook, NbOutput } from './nbformat';
-import { mimeToHtml, pngDataUrl } from './renderMime';
-import { renderMarkdown } from './sanitize';
-import { chartSvg } from './vega';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+import escapeHtml from "escape-html";
+import { ansiToHtml } from "./ansi";
+import { preferredMimeType, VEGA_LITE_MIME } from "./mime";
+import type { MimeBundle, NbCell, NbNotebook, NbOutput } from "../../contracts/notebook";
+import { errorText, mimeToHtml, pngDataUrl } from "./renderMime";
+import { renderMarkdown } from "./sanitize";
+import { chartSvg } from "./vega";
 
 const STYLE = `
 body { margin: 0; background: #fff; color: #1d2330; font: 14px/1.5 system-ui, sans-serif; }
@@ -29,35 +24,35 @@ img, svg { max-width: 100%; }
 
 async function bundleHtml(data: MimeBundle): Promise<string> {
   const mimeType = preferredMimeType(data);
-  if (mimeType === undefined) return '';
+  if (mimeType === undefined) return "";
   const value = data[mimeType];
-  if (mimeType === VEGA_LITE_MIME) return mimeToHtml('image/svg+xml', await chartSvg(value)) ?? '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (mimeType === 'image/png') return `<img alt="Image output" src="${escapeHtml(pngDataUrl(text))}">`;
-  const html = mimeToHtml(mimeType, text) ?? '';
-  return mimeType === 'text/plain' ? `<pre>${html}</pre>` : html;
+  if (mimeType === VEGA_LITE_MIME) return mimeToHtml("image/svg+xml", await chartSvg(value)) ?? "";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (mimeType === "image/png") return `<img alt="Image output" src="${escapeHtml(pngDataUrl(text))}">`;
+  const html = mimeToHtml(mimeType, text) ?? "";
+  return mimeType === "text/plain" ? `<pre>${html}</pre>` : html;
 }
 
 async function outputHtml(output: NbOutput): Promise<string> {
   switch (output.output_type) {
-    case 'stream':
+    case "stream":
       return `<pre class="${output.name}">${ansiToHtml(output.text)}</pre>`;
-    case 'error':
-      return `<pre class="stderr">${ansiToHtml([`${output.ename}: ${output.evalue}`, ...output.traceback].join('\n'))}</pre>`;
-    case 'display_data':
-    case 'execute_result':
+    case "error":
+      return `<pre class="stderr">${ansiToHtml(errorText(output))}</pre>`;
+    case "display_data":
+    case "execute_result":
       return bundleHtml(output.data);
   }
 }
 
 async function cellHtml(cell: NbCell): Promise<string> {
-  if (cell.cell_type !== 'code') {
-    const body = cell.cell_type === 'markdown' ? `<div>${renderMarkdown(cell.source)}</div>` : `<pre>${escapeHtml(cell.source)}</pre>`;
+  if (cell.cell_type !== "code") {
+    const body = cell.cell_type === "markdown" ? `<div>${renderMarkdown(cell.source)}</div>` : `<pre>${escapeHtml(cell.source)}</pre>`;
     return `<section class="cell ${cell.cell_type}"><div class="prompt"></div>${body}</section>`;
   }
   const outputs = await Promise.all(cell.outputs.map(async (o) => `<div class="output">${await outputHtml(o)}</div>`));
-  const prompt = `[${cell.execution_count ?? ' '}]:`;
-  return `<section class="cell code"><div class="prompt">${prompt}</div><div><pre class="source">${escapeHtml(cell.source)}</pre>${outputs.join('')}</div></section>`;
+  const prompt = `[${cell.execution_count ?? " "}]:`;
+  return `<section class="cell code"><div class="prompt">${prompt}</div><div><pre class="source">${escapeHtml(cell.source)}</pre>${outputs.join("")}</div></section>`;
 }
 
 export async function notebookToHtml(notebook: NbNotebook, title: string): Promise<string> {
@@ -72,7 +67,7 @@ export async function notebookToHtml(notebook: NbNotebook, title: string): Promi
 </head>
 <body>
 <main>
-${cells.join('\n')}
+${cells.join("\n")}
 </main>
 </body>
 </html>

@@ -1,18 +1,11 @@
 // Which representation of a MIME bundle to show: the richest one we can render safely.
 
-import type { MimeBundle } from './nbformat';
+import type { MimeBundle } from "../../contracts/notebook";
 
-export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
+export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 
 /** Richest first, as JupyterLab orders its renderers. */
-const MIME_PRIORITY = [
-  VEGA_LITE_MIME,
-  'image/png',
-  'image/svg+xml',
-  'text/html',
-  'text/markdown',
-  'text/plain',
-] as const;
+const MIME_PRIORITY = [VEGA_LITE_MIME, "image/png", "image/svg+xml", "text/html", "text/markdown", "text/plain"] as const;
 
 type RenderableMimeType = (typeof MIME_PRIORITY)[number];
 

@@ -1,15 +1,16 @@
 // Notebook paths (contents API, "/"-separated) ⇄ editor URLs (/notebooks/<encoded segments>).
 
 export function notebookHref(path: string): string {
-  return `/notebooks/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return `/notebooks/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 /** The list page showing one folder of the contents root ("" is the root). */
 export function folderHref(dir: string): string {
-  return dir === '' ? '/' : `/?dir=${encodeURIComponent(dir)}`;
+  return dir === "" ? "/" : `/?dir=${encodeURIComponent(dir)}`;
 }
 
-function decodeSegment(segment: string): string {
+/** A percent-encoded segment decoded; one that does not decode is kept as it is. */
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -22,9 +23,9 @@ function decodeSegment(segment: string): string {
  * for /notebooks/a%20b.ipynb), and an encoded "/" stays inside one segment, so decode each one.
  */
 export function notebookPathFromSegments(segments: string[]): string {
-  return segments.map(decodeSegment).join('/');
+  return segments.map(decodeSegment).join("/");
 }
 
 export function fileName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
+  return path.slice(path.lastIndexOf("/") + 1);
 }

@@ -1,7 +1,7 @@
-'use client';
+"use client";
 
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, errorMessage } from './jupyter';
+import { useCallback, useEffect, useState } from "react";
+import { ApiError, errorMessage } from "./jupyter";
 
 export interface Polled<T> {
   value: T | null;
@@ -24,15 +24,15 @@ export function usePolling<T>(load: () => Promise<T>, everyMs: number | ((value:
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let interval = typeof everyMs === 'number' ? everyMs : 1000;
+    let interval = typeof everyMs === "number" ? everyMs : 1000;
     const tick = async () => {
-      let more = true;
+      let more: boolean;
       try {
         const value = await load();
         if (stopped) return;
         setState({ value, error: null, loadedAt: Date.now() });
         more = again(value);
-        if (typeof everyMs === 'function') interval = everyMs(value);
+        if (typeof everyMs === "function") interval = everyMs(value);
       } catch (e: unknown) {
         if (stopped) return;
         setState((s) => ({ ...s, error: errorMessage(e) }));

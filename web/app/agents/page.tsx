@@ -1,7 +1,7 @@
-import type { Metadata } from 'next';
-import AgentList from '../../components/AgentList';
+import type { Metadata } from "next";
+import AgentList from "../../components/AgentList";
 
-export const metadata: Metadata = { title: 'Agents' };
+export const metadata: Metadata = { title: "Agents" };
 
 export default function AgentsPage() {
   return <AgentList />;

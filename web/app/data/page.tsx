@@ -1,7 +1,7 @@
-import type { Metadata } from 'next';
-import DataBrowser from '../../components/DataBrowser';
+import type { Metadata } from "next";
+import DataBrowser from "../../components/DataBrowser";
 
-export const metadata: Metadata = { title: 'Data' };
+export const metadata: Metadata = { title: "Data" };
 
 export default function DataPage() {
   return <DataBrowser />;

@@ -1,7 +1,7 @@
-import type { Metadata } from 'next';
-import RunList from '../../components/RunList';
+import type { Metadata } from "next";
+import RunList from "../../components/RunList";
 
-export const metadata: Metadata = { title: 'Runs' };
+export const metadata: Metadata = { title: "Runs" };
 
 export default function RunsPage() {
   return <RunList />;

@@ -1,6 +1,6 @@
-import type { Metadata } from 'next';
-import NotebookEditor from '../../../components/NotebookEditor';
-import { fileName, notebookPathFromSegments } from '../../../lib/paths';
+import type { Metadata } from "next";
+import NotebookEditor from "../../../components/NotebookEditor";
+import { fileName, notebookPathFromSegments } from "../../../lib/paths";
 
 interface Props {
   params: Promise<{ path: string[] }>;
@@ -8,7 +8,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   // Here (unlike in the page) Next 16.4 hands over segments already decoded.
-  return { title: fileName((await params).path.join('/')) };
+  return { title: fileName((await params).path.join("/")) };
 }
 
 export default async function NotebookPage({ params }: Props) {

@@ -1,11 +1,11 @@
-import type { Metadata } from 'next';
-import RunView from '../../../components/RunView';
+import type { Metadata } from "next";
+import RunView from "../../../components/RunView";
 
 interface Props {
   params: Promise<{ id: string }>;
 }
 
-export const metadata: Metadata = { title: 'Run' };
+export const metadata: Metadata = { title: "Run" };
 
 export default async function RunPage({ params }: Props) {
   const { id } = await params;

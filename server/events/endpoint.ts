@@ -1,0 +1,52 @@
+import type pg from "pg";
+import { WebSocketServer } from "ws";
+import type { Logger } from "../../runtime/log.ts";
+import { eventsQuery } from "../../contracts/events.ts";
+import { firstIssue } from "../../contracts/parse.ts";
+import { refuseUpgrade, type WebSocketEndpoint } from "../http/ws-upgrade.ts";
+import { EventStreamConnection } from "./connection.ts";
+import type { EventHub } from "./hub.ts";
+
+/** What /metrics reports of the event stream. */
+export interface EventStreamStats {
+  /** Connections open now, and how many of them are pushed to live (the rest page from the database). */
+  connections(): { open: number; live: number };
+  /** The most bytes any connection had queued on its socket (bounded by LIGHTBOOK_EVENT_BUFFER_BYTES plus one event). */
+  peakBuffered(): number;
+}
+
+/**
+ * `/api/lightbook/events?after=<seq>&run=<id>`: the event stream over a WebSocket (authenticated
+ * and origin-checked like the kernel channels, server/http/ws-upgrade.ts). One JSON event per
+ * message; a client resumes with `after=` the last seq it got.
+ */
+export function eventStreamEndpoint(hub: EventHub, pool: pg.Pool, bufferBytes: number, log: Logger): WebSocketEndpoint & EventStreamStats {
+  // Clients send nothing that matters: a small limit on what they may send.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const open = new Set<EventStreamConnection>();
+  let peak = 0;
+  return {
+    path: /^\/api\/lightbook\/events$/,
+    accept(req, socket, head, url) {
+      const q = eventsQuery.safeParse(Object.fromEntries(url.searchParams));
+      if (!q.success) return refuseUpgrade(socket, 400, `Invalid query: ${firstIssue(q.error)}`);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const c: EventStreamConnection = new EventStreamConnection(
+          ws,
+          hub,
+          pool,
+          { after: q.data.after ?? hub.last, runId: q.data.run, bufferBytes },
+          log,
+          () => {
+            peak = Math.max(peak, c.peakBuffered);
+            open.delete(c);
+          },
+        );
+        open.add(c);
+        c.connect();
+      });
+    },
+    connections: () => ({ open: open.size, live: hub.subscribers }),
+    peakBuffered: () => Math.max(peak, ...[...open].map((c) => c.peakBuffered)),
+  };
+}

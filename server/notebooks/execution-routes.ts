@@ -1,0 +1,38 @@
+import { Router, type Request } from "express";
+import { parseBody, parseQuery } from "../http/validate.ts";
+import { normalizeContentsPath } from "../contents/paths.ts";
+import { cellExecutionsQuery, cellSelection, type CellExecutionsResponse } from "../../contracts/executions.ts";
+import type { NotebookRunner } from "./runner.ts";
+
+const PREFIX = "/api/lightbook/notebooks/";
+
+/** The notebook path between the prefix and `suffix`, from the raw (still percent-encoded) path, normalised once. */
+function notebookPath(req: Request, suffix: string): string {
+  return normalizeContentsPath(req.path.slice(PREFIX.length, req.path.length - suffix.length));
+}
+
+/**
+ * /api/lightbook/notebooks/{path}/…: the server-side runner of a stored notebook.
+ *  - POST …/executions `{cell_ids}` or `{all: true}`: 202 with the executions queued;
+ *  - GET …/executions[?wait=ms]: its recent executions; `wait` answers once none is queued or running;
+ *  - POST …/outputs/clear `{cell_ids}` or `{all: true}`: 204 once the stored outputs are cleared.
+ */
+export function executionRoutes(runner: NotebookRunner): Router {
+  const r = Router();
+  r.post(/^\/api\/lightbook\/notebooks\/.+\/executions$/, async (req, res) => {
+    const body: CellExecutionsResponse = { executions: await runner.run(notebookPath(req, "/executions"), parseBody(cellSelection, req.body)) };
+    res.status(202).json(body);
+  });
+  r.get(/^\/api\/lightbook\/notebooks\/.+\/executions$/, async (req, res) => {
+    const path = notebookPath(req, "/executions");
+    const { wait } = parseQuery(cellExecutionsQuery, req.query);
+    if (wait) await runner.settled(path, wait);
+    const body: CellExecutionsResponse = { executions: runner.list(path) };
+    res.json(body);
+  });
+  r.post(/^\/api\/lightbook\/notebooks\/.+\/outputs\/clear$/, async (req, res) => {
+    await runner.clear(notebookPath(req, "/outputs/clear"), parseBody(cellSelection, req.body));
+    res.status(204).end();
+  });
+  return r;
+}
