@@ -35,57 +35,110 @@ function root(parent: Int32Array, i: number): number {
   return r;
 }
 
+/** Horizontal runs of strong pixels in raster order: run i covers columns start[i]..end[i]-1 of row[i]. */
+interface Runs {
+  readonly count: number;
+  readonly row: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+}
+
+function strongRuns(strong: Uint8Array, rows: number, cols: number): Runs {
+  let capacity = 1024;
+  let row = new Int32Array(capacity);
+  let start = new Int32Array(capacity);
+  let end = new Int32Array(capacity);
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    let c = strong.indexOf(1, base) - base;
+    while (c >= 0 && c < cols) {
+      const first = c;
+      while (c < cols && strong[base + c]) c++;
+      if (count === capacity) {
+        capacity *= 2;
+        const grow = (a: Int32Array): Int32Array => {
+          const b = new Int32Array(capacity);
+          b.set(a);
+          return b;
+        };
+        row = grow(row);
+        start = grow(start);
+        end = grow(end);
+      }
+      row[count] = r;
+      start[count] = first;
+      end[count] = c;
+      count++;
+      const next = strong.indexOf(1, base + c);
+      c = next < 0 ? -1 : next - base;
+    }
+  }
+  return { count, row, start, end };
+}
+
 /**
- * Groups strong pixels into 4-connected spots (union–find over the image, then one accumulation
- * pass) and keeps those of minSize..maxSize pixels, in raster order of their first pixel.
+ * Groups strong pixels into 4-connected spots and keeps those of minSize..maxSize pixels, in raster
+ * order of their first pixel. Labels horizontal runs rather than pixels (two runs of adjacent rows
+ * join when their columns overlap): a union–find over pixels took 9 ms of a 1024² image's 25, most
+ * of it on background pixels; runs are few. Pixels are summed in raster order, as before, so the
+ * sums are bit-identical to a per-pixel pass.
  */
 export function connectedSpots(image: PixelArray, strong: Uint8Array, shape: readonly [number, number], minSize: number, maxSize: number): Spot[] {
   const [rows, cols] = shape;
-  const parent = new Int32Array(rows * cols).fill(-1);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const k = r * cols + c;
-      if (!strong[k]) continue;
-      parent[k] = k;
-      if (c > 0 && strong[k - 1]) parent[root(parent, k)] = root(parent, k - 1);
-      if (r > 0 && strong[k - cols]) {
-        const a = root(parent, k);
-        const b = root(parent, k - cols);
-        if (a !== b) parent[a] = b;
-      }
+  const runs = strongRuns(strong, rows, cols);
+  const { count, row, start, end } = runs;
+  const parent = new Int32Array(count);
+  // Runs of the previous row are [prev, rowStart); both rows are sorted by column, so a pointer that
+  // only moves forward finds every overlap.
+  let rowStart = 0;
+  let prev = 0;
+  for (let i = 0; i < count; i++) {
+    parent[i] = i;
+    if (i > 0 && row[i] !== row[i - 1]) {
+      prev = row[i - 1] === row[i]! - 1 ? rowStart : i;
+      rowStart = i;
+    }
+    while (prev < rowStart && end[prev]! <= start[i]!) prev++;
+    for (let j = prev; j < rowStart && start[j]! < end[i]!; j++) {
+      const a = root(parent, i);
+      const b = root(parent, j);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
     }
   }
-  const slot = new Map<number, number>();
+  const slotOf = new Int32Array(count).fill(-1);
+  const spots: Spot[] = [];
   const acc: { s: number; sx: number; sy: number; n: number; peak: number; peakAt: number; x0: number; x1: number; y0: number; y1: number }[] = [];
-  for (let k = 0; k < parent.length; k++) {
-    if (parent[k]! < 0) continue;
-    const label = root(parent, k);
-    let index = slot.get(label);
-    if (index === undefined) {
+  for (let i = 0; i < count; i++) {
+    const label = root(parent, i);
+    let index = slotOf[label]!;
+    if (index < 0) {
       index = acc.length;
-      slot.set(label, index);
-      acc.push({ s: 0, sx: 0, sy: 0, n: 0, peak: -Infinity, peakAt: k, x0: cols, x1: 0, y0: rows, y1: 0 });
+      slotOf[label] = index;
+      acc.push({ s: 0, sx: 0, sy: 0, n: 0, peak: -Infinity, peakAt: 0, x0: cols, x1: 0, y0: rows, y1: 0 });
     }
     const a = acc[index]!;
-    const v = image[k]!;
-    const r = Math.floor(k / cols);
-    const c = k - r * cols;
-    a.s += v;
-    a.sx += v * (c + 0.5);
-    a.sy += v * (r + 0.5);
-    a.n += 1;
-    if (v > a.peak) {
-      a.peak = v;
-      a.peakAt = k;
+    const r = row[i]!;
+    const base = r * cols;
+    for (let c = start[i]!; c < end[i]!; c++) {
+      const v = image[base + c]!;
+      a.s += v;
+      a.sx += v * (c + 0.5);
+      a.sy += v * (r + 0.5);
+      if (v > a.peak) {
+        a.peak = v;
+        a.peakAt = base + c;
+      }
     }
-    if (c < a.x0) a.x0 = c;
-    if (c + 1 > a.x1) a.x1 = c + 1;
+    a.n += end[i]! - start[i]!;
+    if (start[i]! < a.x0) a.x0 = start[i]!;
+    if (end[i]! > a.x1) a.x1 = end[i]!;
     if (r < a.y0) a.y0 = r;
     if (r + 1 > a.y1) a.y1 = r + 1;
   }
-  return acc
-    .filter((a) => a.n >= minSize && a.n <= maxSize && a.s > 0)
-    .map((a) => ({
+  for (const a of acc) {
+    if (a.n < minSize || a.n > maxSize || !(a.s > 0)) continue;
+    spots.push({
       x: a.sx / a.s,
       y: a.sy / a.s,
       intensity: a.s,
@@ -94,5 +147,7 @@ export function connectedSpots(image: PixelArray, strong: Uint8Array, shape: rea
       peakX: (a.peakAt % cols) + 0.5,
       peakY: Math.floor(a.peakAt / cols) + 0.5,
       bbox: [a.x0, a.x1, a.y0, a.y1] as const,
-    }));
+    });
+  }
+  return spots;
 }

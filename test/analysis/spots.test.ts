@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { dSpacing, type Geometry, twoThetaAt } from "../../analysis/azint/index.ts";
 import { ParameterError } from "../../analysis/errors.ts";
-import { dispersionThreshold, findSpots } from "../../analysis/spots/index.ts";
+import { connectedSpots, dispersionThreshold, findSpots } from "../../analysis/spots/index.ts";
 import { mulberry32, poisson } from "./synthetic.ts";
 
 const rows = 200;
@@ -165,6 +165,62 @@ describe("spot finding (DIALS dispersion)", () => {
     // With 10 spots or fewer DIALS gives no estimate, and neither does Lightbook.
     const few = spotImage(5, 10, 12).image;
     assert.equal(findSpots(few, [rows, cols], {}, geometry).metrics.estimatedDMin, undefined);
+  });
+
+  it("labels 4-connected components as a flood fill does, on random masks of every density", () => {
+    const random = mulberry32(7);
+    for (const density of [0.05, 0.3, 0.55, 0.8]) {
+      const [h, w] = [37, 53];
+      const strong = Uint8Array.from({ length: h * w }, () => (random() < density ? 1 : 0));
+      const image = Float64Array.from({ length: h * w }, () => Math.floor(random() * 100) + 1);
+      // Reference: flood fill from each unlabelled strong pixel in raster order, sums in raster order.
+      const seen = new Uint8Array(h * w);
+      const expected: { n: number; s: number; sx: number; bbox: string; peakAt: number }[] = [];
+      for (let k = 0; k < h * w; k++) {
+        if (!strong[k] || seen[k]) continue;
+        const pixels: number[] = [];
+        const stack = [k];
+        seen[k] = 1;
+        while (stack.length) {
+          const p = stack.pop()!;
+          pixels.push(p);
+          const [r, c] = [Math.floor(p / w), p % w];
+          for (const [rr, cc] of [
+            [r - 1, c],
+            [r + 1, c],
+            [r, c - 1],
+            [r, c + 1],
+          ] as const) {
+            const q = rr * w + cc;
+            if (rr >= 0 && rr < h && cc >= 0 && cc < w && strong[q] && !seen[q]) {
+              seen[q] = 1;
+              stack.push(q);
+            }
+          }
+        }
+        pixels.sort((a, b) => a - b);
+        let [s, sx, peakAt] = [0, 0, pixels[0]!];
+        for (const p of pixels) {
+          s += image[p]!;
+          sx += image[p]! * ((p % w) + 0.5);
+          if (image[p]! > image[peakAt]!) peakAt = p;
+        }
+        const cs = pixels.map((p) => p % w);
+        const rs = pixels.map((p) => Math.floor(p / w));
+        const bbox = [Math.min(...cs), Math.max(...cs) + 1, Math.min(...rs), Math.max(...rs) + 1].join(",");
+        expected.push({ n: pixels.length, s, sx, bbox, peakAt });
+      }
+      const spots = connectedSpots(image, strong, [h, w], 1, h * w);
+      assert.equal(spots.length, expected.length, `density ${density}`);
+      spots.forEach((spot, i) => {
+        const e = expected[i]!;
+        assert.deepEqual(
+          [spot.size, spot.intensity, spot.x, spot.bbox.join(","), spot.peakX, spot.peakY],
+          [e.n, e.s, e.sx / e.s, e.bbox, (e.peakAt % w) + 0.5, Math.floor(e.peakAt / w) + 0.5],
+          `density ${density}, spot ${i}`,
+        );
+      });
+    }
   });
 
   it("drops spots whose brightest pixel is more than maxSeparation from the centroid (DIALS' max_separation)", () => {
