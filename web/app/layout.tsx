@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { type ReactNode, Suspense } from "react";
+import HeaderAccount from "../components/HeaderAccount";
 import "katex/dist/katex.min.css";
 import "./globals.css";
 
@@ -27,6 +28,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/runs">Runs</Link>
             <Link href="/agents">Agents</Link>
           </nav>
+          {/* The switcher reads the folder from the query string, known only in the browser. */}
+          <Suspense>
+            <HeaderAccount />
+          </Suspense>
         </header>
         <main className="app-main">{children}</main>
       </body>
