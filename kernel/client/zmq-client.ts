@@ -98,35 +98,46 @@ export class ZmqKernelClient {
   }
 
   /**
-   * Sends kernel_info_request on shell until a reply arrives and iopub has delivered a message,
-   * so that iopub output of later requests is not lost to ZMQ's slow-joiner subscription.
-   * The requests and their replies also reach onMessage listeners.
+   * Sends kernel_info_request on shell until a reply arrives and iopub has delivered the last
+   * request's idle status, so that iopub output of later requests is not lost to ZMQ's slow-joiner
+   * subscription. The requests and their replies also reach onMessage listeners.
    */
   waitForReady(timeoutMs: number): Promise<Message<"kernel_info_reply">> {
     return new Promise((resolve, reject) => {
       const sent = new Set<string>();
+      let last = "";
       let reply: Message<"kernel_info_reply"> | undefined;
-      let iopubAlive = false;
+      let lastIdle = false;
+      let nudge: ReturnType<typeof setTimeout> | undefined;
       const finish = (error?: Error) => {
-        clearInterval(nudge);
+        clearTimeout(nudge);
         clearTimeout(deadline);
         unsubscribe();
         if (error) reject(error);
         else if (reply) resolve(reply);
       };
+      // Ready once a reply came and the last request's idle status did: the kernel handles shell
+      // requests in order and iopub is one ordered stream, so no status of an earlier request can
+      // follow (a caller reading the state then sees idle, not a late busy). Requests are repeated
+      // because iopub subscriptions miss what is published before they connect.
       const unsubscribe = this.onMessage((msg) => {
-        if (msg.channel === "iopub") iopubAlive = true;
         if (isKernelInfoReply(msg) && sent.has(msg.parent_header.msg_id ?? "")) reply = msg;
-        if (reply && iopubAlive) finish();
+        if (msg.channel === "iopub" && msg.header.msg_type === "status" && msg.parent_header.msg_id === last) {
+          lastIdle = (msg.content as { execution_state?: string }).execution_state === "idle";
+        }
+        if (reply && lastIdle) finish();
       });
-      const request = () => {
+      const request = (waitMs: number) => {
         const msg = makeMessage("kernel_info_request", {}, { session: this.session, channel: "shell" });
         sent.add(msg.header.msg_id);
+        last = msg.header.msg_id;
+        lastIdle = false;
         this.send(msg).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
+        // Backing off, so that a loaded kernel's answer is not overtaken by the next request forever.
+        nudge = setTimeout(() => request(Math.min(2 * waitMs, 2000)), waitMs);
       };
-      const nudge = setInterval(request, 200);
       const deadline = setTimeout(() => finish(new Error(`kernel did not answer kernel_info_request within ${timeoutMs} ms`)), timeoutMs);
-      request();
+      request(200);
     });
   }
 

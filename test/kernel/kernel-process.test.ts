@@ -63,6 +63,20 @@ describe("kernel process", () => {
     assert.deepEqual(states(iopub), ["busy", "idle"]);
   });
 
+  it("is ready only once its start-up requests are done: the next status on iopub is the next request's", async () => {
+    // Readiness repeats kernel_info_request; a status of an earlier one arriving after it would make a
+    // server report a just-started kernel busy (seen in CI: a restart answered "busy").
+    const fresh = await KernelUnderTest.start();
+    try {
+      const next = fresh.nextMessage(isStatusMessage);
+      const request = makeMessage("kernel_info_request", {}, { session: fresh.client.session, channel: "shell" });
+      await fresh.client.send(request);
+      assert.equal((await next).parent_header.msg_id, request.header.msg_id);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it("executes a cell: execute_input, streams, execute_result, reply", async () => {
     const { reply, iopub } = await kernel.execute('console.log("hello");\nconsole.error("oops");\nconst n: number = 6;\nn * 7');
     assert.equal(reply.content.status, "ok");
