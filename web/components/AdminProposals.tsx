@@ -2,12 +2,11 @@
 
 // Admin page: proposals (create, edit), their members and beamtime sessions.
 
-import type { FormEvent } from "react";
 import { MEMBERSHIP_ROLES, type MembershipRole } from "../../contracts/admin";
 import { addBeamtime, addMember, createProposal, listProposals, removeBeamtime, removeMember, updateProposal, type ProposalModel } from "../lib/adminApi";
 import { formatDateTime } from "../lib/runs";
 import { usePolling } from "../lib/usePolling";
-import { formFields, useAdminAction } from "./AdminActions";
+import { ActionError, useAdminAction } from "./AdminActions";
 import DataTable from "./DataTable";
 import LoadStatus from "./LoadStatus";
 import "./admin.css";
@@ -40,15 +39,15 @@ function ProposalFields({ p }: { p?: ProposalModel }) {
 }
 
 function CreateProposalForm({ after }: { after: () => void }) {
-  const { busy, error, run } = useAdminAction(after);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const { number, title, beamline, dataFolder, embargo } = formFields(form);
-    if (await run(() => createProposal({ number, title, beamline, dataFolder, embargo: isoFromLocal(embargo) ?? null }))) form.reset();
-  };
+  const { busy, error, submit } = useAdminAction(after);
   return (
-    <form className="admin-form" aria-label="New proposal" onSubmit={(e) => void submit(e)}>
+    <form
+      className="admin-form"
+      aria-label="New proposal"
+      onSubmit={submit(({ number, title, beamline, dataFolder, embargo }) =>
+        createProposal({ number, title, beamline, dataFolder, embargo: isoFromLocal(embargo) ?? null }),
+      )}
+    >
       <h2>New proposal</h2>
       <label>
         Number <input name="number" required maxLength={64} />
@@ -57,34 +56,23 @@ function CreateProposalForm({ after }: { after: () => void }) {
       <button type="submit" className="primary" disabled={busy}>
         Create proposal
       </button>
-      {error && (
-        <p className="notice" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} />
     </form>
   );
 }
 
+function RemoveCell({ busy, onRemove }: { busy: boolean; onRemove: () => void }) {
+  return (
+    <td>
+      <button type="button" disabled={busy} onClick={onRemove}>
+        Remove
+      </button>
+    </td>
+  );
+}
+
 function ProposalCard({ p, after }: { p: ProposalModel; after: () => void }) {
-  const { busy, error, run } = useAdminAction(after);
-  const edit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const { title, beamline, dataFolder, embargo } = formFields(e.currentTarget);
-    void run(() => updateProposal(p, { title: title ?? "", beamline, dataFolder, embargo: isoFromLocal(embargo) ?? null }));
-  };
-  const member = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const { username, role } = formFields(form);
-    if (username && (await run(() => addMember(p, username, role as MembershipRole)))) form.reset();
-  };
-  const beamtime = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const { start, end } = formFields(form);
-    if (await run(() => addBeamtime(p, isoFromLocal(start) ?? "", isoFromLocal(end) ?? ""))) form.reset();
-  };
+  const { busy, error, run, submit } = useAdminAction(after);
   return (
     <details className="admin-card" data-testid="proposal" aria-label={`Proposal ${p.number}`}>
       <summary>
@@ -93,12 +81,14 @@ function ProposalCard({ p, after }: { p: ProposalModel; after: () => void }) {
           {p.members.length} member{p.members.length === 1 ? "" : "s"}, {p.beamtimes.length} beamtime{p.beamtimes.length === 1 ? "" : "s"}
         </span>
       </summary>
-      {error && (
-        <p className="notice" role="alert">
-          {error}
-        </p>
-      )}
-      <form className="admin-form" aria-label={`Edit proposal ${p.number}`} onSubmit={edit}>
+      <ActionError error={error} />
+      <form
+        className="admin-form"
+        aria-label={`Edit proposal ${p.number}`}
+        onSubmit={submit(({ title, beamline, dataFolder, embargo }) =>
+          updateProposal(p, { title: title ?? "", beamline, dataFolder, embargo: isoFromLocal(embargo) ?? null }),
+        )}
+      >
         <ProposalFields p={p} />
         <button type="submit" disabled={busy}>
           Save
@@ -110,15 +100,15 @@ function ProposalCard({ p, after }: { p: ProposalModel; after: () => void }) {
           <tr key={m.userId}>
             <td>{m.username}</td>
             <td>{m.role.replaceAll("_", " ")}</td>
-            <td>
-              <button type="button" disabled={busy} onClick={() => void run(() => removeMember(p, m.userId))}>
-                Remove
-              </button>
-            </td>
+            <RemoveCell busy={busy} onRemove={() => void run(() => removeMember(p, m.userId))} />
           </tr>
         ))}
       </DataTable>
-      <form className="inline-form" aria-label={`Add a member to ${p.number}`} onSubmit={(e) => void member(e)}>
+      <form
+        className="inline-form"
+        aria-label={`Add a member to ${p.number}`}
+        onSubmit={submit(({ username, role }) => addMember(p, username ?? "", role as MembershipRole))}
+      >
         <input name="username" aria-label="Username" placeholder="username" required maxLength={64} />
         <select name="role" aria-label="Membership role" defaultValue="member">
           {MEMBERSHIP_ROLES.map((r) => (
@@ -137,15 +127,15 @@ function ProposalCard({ p, after }: { p: ProposalModel; after: () => void }) {
           <tr key={b.id}>
             <td>{formatDateTime(b.start)}</td>
             <td>{formatDateTime(b.end)}</td>
-            <td>
-              <button type="button" disabled={busy} onClick={() => void run(() => removeBeamtime(p, b.id))}>
-                Remove
-              </button>
-            </td>
+            <RemoveCell busy={busy} onRemove={() => void run(() => removeBeamtime(p, b.id))} />
           </tr>
         ))}
       </DataTable>
-      <form className="inline-form" aria-label={`Add a beamtime to ${p.number}`} onSubmit={(e) => void beamtime(e)}>
+      <form
+        className="inline-form"
+        aria-label={`Add a beamtime to ${p.number}`}
+        onSubmit={submit(({ start, end }) => addBeamtime(p, isoFromLocal(start) ?? "", isoFromLocal(end) ?? ""))}
+      >
         <input name="start" type="datetime-local" aria-label="Beamtime start" required />
         <input name="end" type="datetime-local" aria-label="Beamtime end" required />
         <button type="submit" disabled={busy}>

@@ -2,12 +2,11 @@
 
 // Admin page: users (create, role, disable, password) and every user's API tokens (revoke).
 
-import type { FormEvent } from "react";
 import { USER_ROLES, type UserRole } from "../../contracts/accounts";
 import { createUser, listAllTokens, listUsers, revokeAnyToken, setUserPassword, updateUser, type AdminUser } from "../lib/adminApi";
 import { formatDateTime } from "../lib/runs";
 import { usePolling } from "../lib/usePolling";
-import { formFields, useAdminAction } from "./AdminActions";
+import { ActionError, useAdminAction } from "./AdminActions";
 import DataTable from "./DataTable";
 import LoadStatus from "./LoadStatus";
 import "./admin.css";
@@ -16,15 +15,13 @@ import "./runs.css";
 const once = () => false;
 
 function CreateUserForm({ after }: { after: () => void }) {
-  const { busy, error, run } = useAdminAction(after);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const { username, displayName, email, role, password } = formFields(form);
-    if (await run(() => createUser({ username, displayName, email, role: role as UserRole, password }))) form.reset();
-  };
+  const { busy, error, submit } = useAdminAction(after);
   return (
-    <form className="admin-form" aria-label="New user" onSubmit={submit}>
+    <form
+      className="admin-form"
+      aria-label="New user"
+      onSubmit={submit(({ username, displayName, email, role, password }) => createUser({ username, displayName, email, role: role as UserRole, password }))}
+    >
       <h2>New user</h2>
       <label>
         Username <input name="username" required maxLength={64} autoComplete="off" />
@@ -49,23 +46,13 @@ function CreateUserForm({ after }: { after: () => void }) {
       <button type="submit" className="primary" disabled={busy}>
         Create user
       </button>
-      {error && (
-        <p className="notice" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} />
     </form>
   );
 }
 
 function UserRow({ user, after }: { user: AdminUser; after: () => void }) {
-  const { busy, error, run } = useAdminAction(after);
-  const newPassword = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const { password } = formFields(form);
-    if (password && (await run(() => setUserPassword(user, password)))) form.reset();
-  };
+  const { busy, error, run, submit } = useAdminAction(after);
   return (
     <tr data-testid="user-row">
       <td>{user.username}</td>
@@ -97,17 +84,13 @@ function UserRow({ user, after }: { user: AdminUser; after: () => void }) {
         </label>
       </td>
       <td>
-        <form className="inline-form" onSubmit={(e) => void newPassword(e)}>
+        <form className="inline-form" onSubmit={submit(({ password }) => setUserPassword(user, password ?? ""))}>
           <input name="password" type="password" aria-label={`New password for ${user.username}`} placeholder="new password" autoComplete="new-password" />
           <button type="submit" disabled={busy}>
             Set password
           </button>
         </form>
-        {error && (
-          <span className="notice" role="alert">
-            {error}
-          </span>
-        )}
+        <ActionError error={error} />
       </td>
     </tr>
   );
