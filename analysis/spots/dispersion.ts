@@ -21,35 +21,15 @@ export interface DispersionOptions {
   readonly mask?: ArrayLike<number>;
 }
 
-/**
- * Moves the per-column box sums down one row: adds row `enter`'s valid pixels and removes row
- * `leave`'s (either may be −1 for none). Column c is stored at c + pad, so that the row's sliding
- * window can read past both edges into zeros without a test.
- */
-function slideRows(
-  image: PixelArray,
-  valid: Uint8Array,
-  enter: number,
-  leave: number,
-  cols: number,
-  pad: number,
-  m: Float64Array,
-  x: Float64Array,
-  y: Float64Array,
-): void {
-  for (const [r, sign] of [
-    [enter, 1],
-    [leave, -1],
-  ] as const) {
-    if (r < 0) continue;
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) {
-      if (!valid[base + c]) continue;
-      const v = image[base + c]!;
-      m[c + pad]! += sign;
-      x[c + pad]! += sign * v;
-      y[c + pad]! += sign * v * v;
-    }
+/** Adds (sign 1) or removes (sign −1) row r's valid pixels to the per-column box sums. */
+function addRow(image: PixelArray, valid: Uint8Array, r: number, cols: number, sign: number, m: Float64Array, x: Float64Array, y: Float64Array): void {
+  const base = r * cols;
+  for (let c = 0; c < cols; c++) {
+    if (!valid[base + c]) continue;
+    const v = image[base + c]!;
+    m[c]! += sign;
+    x[c]! += sign * v;
+    y[c]! += sign * v * v;
   }
 }
 
@@ -87,42 +67,43 @@ export function dispersionThreshold(image: PixelArray, shape: readonly [number, 
   const valid = new Uint8Array(n);
   const { mask } = options;
   for (let k = 0; k < n; k++) valid[k] = (!mask || mask[k] === 0) && Number.isFinite(image[k]!) ? 1 : 0;
-  // Per-column sums over the box's rows, column c at c + kx + 1 with zeros on both sides.
-  const pad = kx + 1;
-  const M = new Float64Array(cols + 2 * kx + 2);
-  const X = new Float64Array(M.length);
-  const Y = new Float64Array(M.length);
-  for (let r = 0; r <= Math.min(ky, rows - 1); r++) slideRows(image, valid, r, -1, cols, pad, M, X, Y);
+  const M = new Float64Array(cols);
+  const X = new Float64Array(cols);
+  const Y = new Float64Array(cols);
+  for (let r = 0; r <= Math.min(ky, rows - 1); r++) addRow(image, valid, r, cols, 1, M, X, Y);
   const strong = new Uint8Array(n);
-  // σ_b·√(2(m − 1)) for every possible m: the box holds at most (2kx+1)(2ky+1) pixels.
-  const spread = Float64Array.from({ length: (2 * kx + 1) * (2 * ky + 1) + 1 }, (_, m) => (m > 0 ? nsigB * Math.sqrt(2 * (m - 1)) : 0));
   for (let r = 0; r < rows; r++) {
     let m = 0;
     let x = 0;
     let y = 0;
-    // The box of column 0 covers stored indices 1..2kx+1; each step adds index c + 2kx + 2 and drops c + 1.
-    for (let i = 1; i <= 2 * kx + 1; i++) {
-      m += M[i]!;
-      x += X[i]!;
-      y += Y[i]!;
+    for (let c = 0; c <= Math.min(kx, cols - 1); c++) {
+      m += M[c]!;
+      x += X[c]!;
+      y += Y[c]!;
     }
-    const base = r * cols;
     for (let c = 0; c < cols; c++) {
-      const k = base + c;
+      const k = r * cols + c;
       const v = image[k]!;
-      // m·v > x first: it is necessary for the second test and rejects half the background cheaply.
-      if (m * v > x && valid[k] && v > threshold && m >= minLocal && x >= 0) {
+      if (valid[k] && v > threshold && m >= minLocal && x >= 0) {
         const g = gainMap ? gainMap[k]! : gain;
-        const dispersed = m * y - x * x > g * x * (m - 1 + spread[m]!);
+        const dispersed = m * y - x * x > g * x * (m - 1 + nsigB * Math.sqrt(2 * (m - 1)));
         if (dispersed && m * v - x > nsigS * Math.sqrt(g * x * m)) strong[k] = 1;
       }
-      const enter = c + 2 * kx + 2;
-      const leave = c + 1;
-      m += M[enter]! - M[leave]!;
-      x += X[enter]! - X[leave]!;
-      y += Y[enter]! - Y[leave]!;
+      const enter = c + kx + 1;
+      const leave = c - kx;
+      if (enter < cols) {
+        m += M[enter]!;
+        x += X[enter]!;
+        y += Y[enter]!;
+      }
+      if (leave >= 0) {
+        m -= M[leave]!;
+        x -= X[leave]!;
+        y -= Y[leave]!;
+      }
     }
-    slideRows(image, valid, r + ky + 1 < rows ? r + ky + 1 : -1, r - ky, cols, pad, M, X, Y);
+    if (r + ky + 1 < rows) addRow(image, valid, r + ky + 1, cols, 1, M, X, Y);
+    if (r - ky >= 0) addRow(image, valid, r - ky, cols, -1, M, X, Y);
   }
   return strong;
 }

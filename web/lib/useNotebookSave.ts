@@ -65,28 +65,39 @@ export function useNotebookSave(path: string, state: NotebookState, dispatch: Di
     [dispatch],
   );
 
+  // One save at a time: each is based on the revision the one before it stored. Two at once (an
+  // autosave still on its way when the tab is hidden) named the same base, and the second was
+  // refused as a conflict with the page's own first.
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+  const serialized = useCallback(<T>(job: () => Promise<T>): Promise<T> => {
+    const next = queue.current.then(job, job);
+    queue.current = next.catch(() => undefined);
+    return next;
+  }, []);
+
   const write = useCallback(
-    async (checkFirst: boolean) => {
-      const snapshot = latest.current;
-      setSaving(true);
-      setError(null);
-      try {
-        // Overwriting is a save based on the head that refused us: ours replaces it whole.
-        const base = checkFirst ? baseline.current : (conflictRef.current?.head.id ?? conflictRef.current?.head.hash ?? baseline.current);
-        const sent = toNotebook(snapshot);
-        const saved = await saveNotebook(path, sent, base);
-        baseline.current = saved.revision;
-        setConflict(null);
-        if (saved.merged && !sameButOutputs(saved.merged, sent)) showMerged(saved.merged, sent, snapshot.revision);
-        else dispatch({ type: "saved", revision: snapshot.revision });
-      } catch (e: unknown) {
-        if (e instanceof SaveConflictError) setConflict(e.body);
-        else setError(errorMessage(e));
-      } finally {
-        setSaving(false);
-      }
-    },
-    [path, dispatch, showMerged],
+    (checkFirst: boolean) =>
+      serialized(async () => {
+        const snapshot = latest.current;
+        setSaving(true);
+        setError(null);
+        try {
+          // Overwriting is a save based on the head that refused us: ours replaces it whole.
+          const base = checkFirst ? baseline.current : (conflictRef.current?.head.id ?? conflictRef.current?.head.hash ?? baseline.current);
+          const sent = toNotebook(snapshot);
+          const saved = await saveNotebook(path, sent, base);
+          baseline.current = saved.revision;
+          setConflict(null);
+          if (saved.merged && !sameButOutputs(saved.merged, sent)) showMerged(saved.merged, sent, snapshot.revision);
+          else dispatch({ type: "saved", revision: snapshot.revision });
+        } catch (e: unknown) {
+          if (e instanceof SaveConflictError) setConflict(e.body);
+          else setError(errorMessage(e));
+        } finally {
+          setSaving(false);
+        }
+      }),
+    [path, dispatch, showMerged, serialized],
   );
 
   const save = useCallback(() => write(true), [write]);
@@ -133,7 +144,7 @@ export function useNotebookSave(path: string, state: NotebookState, dispatch: Di
       if (!now.current.dirty || now.current.conflict) return;
       setSaving(true);
       const sent = toNotebook(snapshot);
-      saveNotebookOnLeave(path, sent, baseline.current)
+      void serialized(() => saveNotebookOnLeave(path, sent, baseline.current))
         .then(
           (saved) => {
             baseline.current = saved.revision;
@@ -175,7 +186,7 @@ export function useNotebookSave(path: string, state: NotebookState, dispatch: Di
       document.removeEventListener("click", onClick, true);
       flush();
     };
-  }, [path, dispatch, showMerged]);
+  }, [path, dispatch, showMerged, serialized]);
 
   const saveState: SaveState = conflict ? "conflict" : saving ? "saving" : dirty ? "unsaved" : "saved";
   return { saveState, error, dismissError: () => setError(null), conflict, save, overwrite, reload, loaded };
