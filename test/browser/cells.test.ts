@@ -11,8 +11,14 @@ const suite = browserSuite();
 
 const cells = (page: Page) => page.getByTestId("cell");
 
+/** Each cell's source, from its editor or, before the editor is made (lazily, as it comes near the screen), from its placeholder. */
 async function sources(page: Page): Promise<string[]> {
-  return cells(page).evaluateAll((els) => els.map((el) => Array.from(el.querySelectorAll(".cm-line"), (line) => line.textContent).join("\n")));
+  return cells(page).evaluateAll((els) =>
+    els.map((el) => {
+      const pending = el.querySelector(".cell-editor-pending pre");
+      return pending ? (pending.textContent ?? "") : Array.from(el.querySelectorAll(".cm-line"), (line) => line.textContent).join("\n");
+    }),
+  );
 }
 
 /** 1-based numbers of the selected cells. */
