@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   });
   server.removeAllListeners("request");
   server.on("request", app);
-  acceptWebSockets(server, auth, [kernelChannelsEndpoint(kernels, auth.sockets, log), events], log);
+  acceptWebSockets(server, auth, [kernelChannelsEndpoint(kernels, log), events], log);
 
   agents.start(config.localAgents, {
     DATABASE_URL: database.url,

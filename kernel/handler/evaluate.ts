@@ -5,7 +5,7 @@
 import vm from "node:vm";
 import { importFromCwd } from "./import-from-cwd.ts";
 import type { CellSources } from "./traceback.ts";
-import { CELL_IMPORTS, CellSyntaxError, transformCell, type TransformedCell } from "./transform.ts";
+import { CELL_IMPORTS, CellSyntaxError, transformCell, type CellArguments, type TransformedCell } from "./transform.ts";
 
 /** Named as Jupyter frontends and Python users know it. */
 export class KeyboardInterrupt extends Error {
@@ -31,8 +31,8 @@ function isSigintInterruption(e: unknown): boolean {
 
 /**
  * Loads the cell's imports, then runs it. SIGINT stops the synchronous part of the cell
- * (everything before its first `await`) with a KeyboardInterrupt; `signal` stops it from starting
- * once aborted. Records the cell's source under `filename` for tracebacks.
+ * (everything before its first `await`) with a KeyboardInterrupt; `signal`, once aborted, stops it
+ * from starting, or where it resumes from an await. Records the cell's source under `filename` for tracebacks.
  */
 export async function evaluateCell(code: string, filename: string, sources: CellSources, signal: AbortSignal): Promise<Completion | undefined> {
   let cell: TransformedCell;
@@ -48,7 +48,11 @@ export async function evaluateCell(code: string, filename: string, sources: Cell
   for (const specifier of cell.imports) modules.push(await importFromCwd(specifier));
   signal.throwIfAborted();
   let running: unknown;
-  Reflect.set(globalThis, CELL_IMPORTS, modules);
+  const resumed = <T>(value: T): T => {
+    signal.throwIfAborted();
+    return value;
+  };
+  Reflect.set(globalThis, CELL_IMPORTS, [modules, resumed] satisfies CellArguments);
   try {
     running = vm.runInThisContext(cell.script, { filename, breakOnSigint: true });
   } catch (e: unknown) {

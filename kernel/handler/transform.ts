@@ -16,13 +16,23 @@
  * steps are mapped back (sucrase's source map, and the origin of each character we write).
  */
 import { parse, type Declaration, type Node, type Pattern, type Program } from "acorn";
+import { recursive } from "acorn-walk";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import { transform } from "sucrase";
 
-/** Global slot holding the imported module namespaces of the cell about to run. */
+/** Global slot holding what the cell about to run is called with (CellArguments). */
 export const CELL_IMPORTS = Symbol.for("lightbook.cellImports");
 
+/**
+ * The imported module namespaces, and what every await of the cell's own code passes its value
+ * through when the cell resumes: it throws if the cell was interrupted meanwhile, so an interrupt
+ * while the cell awaits stops it there (as ipykernel cancels an awaiting cell's task) instead of
+ * leaving the rest of the cell to run later, unseen, and perhaps hold the kernel.
+ */
+export type CellArguments = [modules: unknown[], resumed: <T>(value: T) => T];
+
 const IMPORTS_PARAM = "__lightbookImports";
+const RESUMED_PARAM = "__lightbookResumed";
 
 /** 1-based line and column. */
 export interface Position {
@@ -137,8 +147,8 @@ export function transformCell(cellCode: string): TransformedCell {
 
   const { names, imports, prologueStatements, edits } = rewriteTopLevel(program, code);
   const declared = names.size > 0 ? `var ${[...names].join(", ")}; ` : "";
-  const prologue = `${declared}(async (${IMPORTS_PARAM}) => { ${prologueStatements.join(" ")}`;
-  const epilogue = `\n})(globalThis[Symbol.for(${JSON.stringify(CELL_IMPORTS.description)})]);`;
+  const prologue = `${declared}(async (${IMPORTS_PARAM}, ${RESUMED_PARAM}) => { ${prologueStatements.join(" ")}`;
+  const epilogue = `\n})(...globalThis[Symbol.for(${JSON.stringify(CELL_IMPORTS.description)})]);`;
   const body = applyEdits(code, edits);
   const script = prologue + body.text + epilogue;
 
@@ -232,7 +242,34 @@ function rewriteTopLevel(program: Program, code: string): TopLevelRewrite {
     insert(last.start, "return { value: (");
     insert(code[last.end - 1] === ";" ? last.end - 1 : last.end, ") }");
   }
+  guardAwaits(program, edits);
   return { names, imports, prologueStatements: [...importBindings, ...functionGlobals], edits };
+}
+
+/**
+ * `await x` → `__lightbookResumed(await x)`, and a check at the top of each `for await` body, for
+ * the cell's own awaits only (functions it defines run as they were written). The closing
+ * parentheses go first among the insertions at their position, the opening ones last, so that
+ * they nest inside the other edits' parentheses (`(a = …)`, `return { value: (…) }`).
+ */
+function guardAwaits(program: Program, edits: Edit[]): void {
+  recursive(program, undefined, {
+    Function() {},
+    AwaitExpression(node, state, walk) {
+      edits.push({ start: node.start, end: node.start, text: `${RESUMED_PARAM}(` });
+      edits.unshift({ start: node.end, end: node.end, text: ")" });
+      walk(node.argument, state);
+    },
+    ForOfStatement(node, state, walk) {
+      if (node.await) {
+        edits.push({ start: node.body.start, end: node.body.start, text: `{ ${RESUMED_PARAM}(); ` });
+        edits.unshift({ start: node.body.end, end: node.body.end, text: " }" });
+      }
+      walk(node.left, state);
+      walk(node.right, state);
+      walk(node.body, state);
+    },
+  });
 }
 
 function unsupported(code: string, node: Node, what: string): CellSyntaxError {

@@ -235,7 +235,7 @@ export class TypeScriptHandler implements JupyterHandler {
     }
   }
 
-  /** Abandons the running cell: its reply is a KeyboardInterrupt error; its pending work is left to finish or never. */
+  /** Abandons the running cell: its reply is a KeyboardInterrupt error; it stops where it next resumes from an await (transform.ts), and timers or functions it started run on. */
   interrupt(): boolean {
     this.#running?.abort(new KeyboardInterrupt());
     return this.#running !== undefined;

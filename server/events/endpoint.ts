@@ -27,10 +27,11 @@ export function eventStreamEndpoint(hub: EventHub, pool: pg.Pool, bufferBytes: n
   let peak = 0;
   return {
     path: /^\/api\/lightbook\/events$/,
-    accept(req, socket, head, url) {
+    accept(req, socket, head, url, _match, _principal, opened) {
       const q = eventsQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) return refuseUpgrade(socket, 400, `Invalid query: ${firstIssue(q.error)}`);
       wss.handleUpgrade(req, socket, head, (ws) => {
+        opened(ws);
         const c: EventStreamConnection = new EventStreamConnection(
           ws,
           hub,

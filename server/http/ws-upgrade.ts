@@ -1,15 +1,19 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
+import type { WebSocket } from "ws";
 import type { Principal } from "../../contracts/accounts.ts";
 import type { Auth } from "../auth/auth.ts";
 import { scopeRefusal } from "../auth/scopes.ts";
 import { coerceError } from "../../runtime/errors.ts";
 import type { Logger } from "../../runtime/log.ts";
 
-/** One WebSocket endpoint: its path, and what takes an authenticated, origin- and scope-checked upgrade on it. */
+/**
+ * One WebSocket endpoint: its path, and what takes an authenticated, origin- and scope-checked
+ * upgrade on it. It hands every socket it opens to `opened`, which ties it to the login session.
+ */
 export interface WebSocketEndpoint {
   path: RegExp;
-  accept(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, match: RegExpExecArray, principal: Principal): void;
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, match: RegExpExecArray, principal: Principal, opened: (ws: WebSocket) => void): void;
 }
 
 /** Answers an upgrade request with an HTTP error instead of a WebSocket. */
@@ -23,8 +27,8 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string): 
 /**
  * The server's one `upgrade` listener: every WebSocket endpoint (kernel channels, the event
  * stream) gets its upgrades only after the token or cookie is checked, the origin is this
- * server's own (or LIGHTBOOK_ALLOW_ORIGINS) and a token's scopes allow it, so no endpoint can
- * forget any of them.
+ * server's own (or LIGHTBOOK_ALLOW_ORIGINS) and a token's scopes allow it, and every socket opened
+ * with a login session closes when it ends (logout), so no endpoint can forget any of them.
  */
 export function acceptWebSockets(server: Server, auth: Auth, endpoints: WebSocketEndpoint[], log: Logger): void {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -46,7 +50,10 @@ export function acceptWebSockets(server: Server, auth: Auth, endpoints: WebSocke
           if (!auth.originOk(req, a.principal)) return refuseUpgrade(socket, 403, "WebSocket origin not allowed");
           const scope = scopeRefusal(a.principal, "GET", url.pathname);
           if (scope) return refuseUpgrade(socket, 403, scope);
-          endpoint.accept(req, socket, head, url, match, a.principal);
+          const { sessionKey } = a.principal;
+          endpoint.accept(req, socket, head, url, match, a.principal, (ws) => {
+            if (sessionKey !== null) auth.sockets.add(sessionKey, ws);
+          });
         },
         (e: unknown) => {
           log.error({ err: coerceError(e).message }, "WebSocket authentication failed");

@@ -3,7 +3,6 @@ import { WebSocketServer } from "ws";
 import { asHttpError } from "../http/errors.ts";
 import { refuseUpgrade, type WebSocketEndpoint } from "../http/ws-upgrade.ts";
 import type { Logger } from "../../runtime/log.ts";
-import type { SessionSockets } from "../auth/session-sockets.ts";
 import { KernelChannelsConnection } from "./channels.ts";
 import type { KernelManager } from "./manager.ts";
 import { V1_PROTOCOL } from "./ws-framing.ts";
@@ -12,7 +11,7 @@ import { V1_PROTOCOL } from "./ws-framing.ts";
  * `/api/kernels/{id}/channels` (authenticated, origin- and scope-checked by server/http/ws-upgrade.ts).
  * `sockets`: logging out closes the kernel sockets its login session opened (issue 13, item 7).
  */
-export function kernelChannelsEndpoint(kernels: KernelManager, sockets: SessionSockets, log: Logger): WebSocketEndpoint {
+export function kernelChannelsEndpoint(kernels: KernelManager, log: Logger): WebSocketEndpoint {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 256 * 1024 * 1024,
@@ -20,7 +19,7 @@ export function kernelChannelsEndpoint(kernels: KernelManager, sockets: SessionS
   });
   return {
     path: /^\/api\/kernels\/([^/]+)\/channels$/,
-    accept(req, socket, head, url, match, principal) {
+    accept(req, socket, head, url, match, _principal, opened) {
       let kernelId: string;
       try {
         kernelId = decodeURIComponent(match[1]!);
@@ -37,7 +36,7 @@ export function kernelChannelsEndpoint(kernels: KernelManager, sockets: SessionS
         throw e;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        if (principal.sessionKey !== null) sockets.add(principal.sessionKey, ws);
+        opened(ws);
         new KernelChannelsConnection(ws, kernel, url.searchParams.get("session_id") || randomUUID(), log).connect();
       });
     },

@@ -164,7 +164,7 @@ describe("accounts and login sessions", () => {
     assert.equal(unknown.status, 401);
   });
 
-  test("logout deletes the session and closes its kernel WebSockets; other sessions stay", async () => {
+  test("logout deletes the session and closes its WebSockets (kernel channels, event stream); other sessions stay", async () => {
     const res = await fetch(`${server.url}?token=${server.token}`, { redirect: "manual" });
     const jar = new CookieJar().take(res);
     const other = new CookieJar().take(await fetch(`${server.url}?token=${server.token}`, { redirect: "manual" }));
@@ -172,9 +172,13 @@ describe("accounts and login sessions", () => {
     const kernel = await fetch(`${server.url}api/kernels`, { method: "POST", headers: { cookie, "X-XSRFToken": jar.get("_xsrf")! }, body: "{}" });
     assert.equal(kernel.status, 201);
     const { id } = (await kernel.json()) as { id: string };
-    const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}api/kernels/${id}/channels`, { headers: { cookie, Origin: new URL(server.url).origin } });
-    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-    const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    const open = async (route: string) => {
+      const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}${route}`, { headers: { cookie, Origin: new URL(server.url).origin } });
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      // In an object: an async function's returned promise would be awaited with it.
+      return { closed: new Promise<number>((resolve) => ws.once("close", (code) => resolve(code))) };
+    };
+    const sockets = await Promise.all([open(`api/kernels/${id}/channels`), open("api/lightbook/events")]);
     const logout = await fetch(`${server.url}logout`, {
       method: "POST",
       headers: { cookie },
@@ -182,7 +186,7 @@ describe("accounts and login sessions", () => {
       redirect: "manual",
     });
     assert.equal(logout.status, 303);
-    assert.equal(await closed, SESSION_ENDED);
+    assert.deepEqual(await Promise.all(sockets.map((s) => s.closed)), [SESSION_ENDED, SESSION_ENDED], "the kernel channels and the event stream");
     assert.equal((await me({ cookie })).status, 401, "the session is gone");
     assert.equal((await me({ cookie: other.header() })).status, 200, "another session of the same user stays");
     await fetch(`${server.url}api/kernels/${id}`, { method: "DELETE", headers: { Authorization: `token ${server.token}` } });

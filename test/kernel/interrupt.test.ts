@@ -43,6 +43,18 @@ describe("interrupt", () => {
     assert.equal(resultText((await kernel.execute("progress")).iopub), "1");
   });
 
+  it("stops a cell that awaits where it resumes: the rest of it never runs", async () => {
+    const waiting = kernel.nextMessage(displayed("waiting for release"));
+    const running = kernel.execute(
+      'let resumedAfter = false;\ndisplay("waiting for release");\nfor (const _ of [1]) await new Promise((resolve) => { globalThis.release = resolve; });\nresumedAfter = true;',
+    );
+    await waiting;
+    await interrupt();
+    assert.equal((await running).iopub.find(isErrorMessage)?.content.ename, "KeyboardInterrupt");
+    // release() queues the interrupted cell's continuation; this cell's await lets it run first.
+    assert.equal(resultText((await kernel.execute("release();\nawait null;\nresumedAfter")).iopub), "false");
+  });
+
   it("stops a synchronous loop in a timer callback after its cell finished", async () => {
     const looping = kernel.nextMessage(displayed("timer looping"));
     // The timer may fire before the cell's reply is out; the reply then follows the interrupt.

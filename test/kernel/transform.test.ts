@@ -48,6 +48,20 @@ describe("transformCell", () => {
 });
 
 describe("evaluating transformed cells", () => {
+  it("runs awaits in every position through the interrupt check, the cell's own only, and keeps their values", async () => {
+    const cell =
+      "const tAwaited = await Promise.resolve(2);\nlet tSum = 0;\nfor await (const x of [Promise.resolve(1), 3]) tSum += x;\nasync function tLater() { return await Promise.resolve(4); }\nawait await tLater() + tAwaited + tSum";
+    const { script } = transformCell(cell);
+    assert.equal(script.match(/__lightbookResumed\(/g)?.length, 4, "three awaits and the for-await body; none inside tLater");
+    assert.match(script, /async function tLater\(\) \{ return await Promise/);
+    assert.equal(await run(cell), 10);
+    const stopped = new AbortController();
+    const interrupted = evaluateCell("await null;\nglobalThis.tRanOn = true;", `<cell-${++cellNumber}>`, sources, stopped.signal);
+    stopped.abort(new Error("interrupted while awaiting"));
+    await assert.rejects(interrupted, /interrupted while awaiting/);
+    assert.equal(global.tRanOn, undefined);
+  });
+
   it("returns the value of the last expression statement, and nothing after a declaration", async () => {
     assert.equal(await run("const tf1: number = 20;\ntf1 + 1"), 21);
     assert.equal(await run("const tf2 = 1;"), undefined);

@@ -27,7 +27,6 @@ import { LIGHTBOOK_KERNEL } from "../../contracts/kernelspec";
 import { emptyCell, initialNotebookState, newCellId, notebookReducer, selectedCells, toNotebook, type Cell as CellModel } from "../lib/notebookModel";
 import { useNotebookSave } from "../lib/useNotebookSave";
 import { useOtherExecutions } from "../lib/useOtherExecutions";
-import { clearStoredOutputs } from "../lib/storedOutputs";
 import type { OutputEvent } from "../lib/outputs";
 import { fileName, notebookHref } from "../lib/paths";
 import { useDocumentTitle, useNotebookWidth } from "../lib/useViewSettings";
@@ -368,7 +367,7 @@ export default function NotebookEditor({ path }: { path: string }) {
   // The server stores outputs, so it clears them too; the page's saves leave stored outputs alone.
   const clearOutputs = (id: string | null) => {
     dispatch({ type: "clear-outputs", id });
-    clearStoredOutputs(path, id).catch((e: unknown) => setKernelError(errorMessage(e)));
+    saving.clearStored(id).catch((e: unknown) => setKernelError(errorMessage(e)));
   };
 
   const interrupt = () => {

@@ -12,6 +12,7 @@ import { mergeNotebooks, sameButOutputs } from "../../contracts/notebook-merge";
 import type { SaveConflictBody } from "../../contracts/revisions";
 import { errorMessage, leaveSaveBody, loadNotebook, saveNotebook, saveNotebookOnLeave, SaveConflictError } from "./jupyter";
 import type { NbNotebook } from "../../contracts/notebook";
+import { clearStoredOutputs } from "./storedOutputs";
 import { isDirty, newCellId, toNotebook, type NotebookAction, type NotebookState } from "./notebookModel";
 
 /** Autosave after edits pause this long… */
@@ -35,6 +36,11 @@ export interface NotebookSaving {
   reload(): Promise<void>;
   /** Call with the loaded notebook's revision: the one our edits start from. */
   loaded(revision: string | null): void;
+  /**
+   * Clears the stored outputs of one cell (or all, `null`) on the server, in turn with the saves:
+   * a save asked for after it is "Saved" only once the clear is stored too.
+   */
+  clearStored(cellId: string | null): Promise<void>;
 }
 
 export function useNotebookSave(path: string, state: NotebookState, dispatch: Dispatch<NotebookAction>): NotebookSaving {
@@ -188,6 +194,8 @@ export function useNotebookSave(path: string, state: NotebookState, dispatch: Di
     };
   }, [path, dispatch, showMerged, serialized]);
 
+  const clearStored = useCallback((cellId: string | null) => serialized(() => clearStoredOutputs(path, cellId)), [path, serialized]);
+
   const saveState: SaveState = conflict ? "conflict" : saving ? "saving" : dirty ? "unsaved" : "saved";
-  return { saveState, error, dismissError: () => setError(null), conflict, save, overwrite, reload, loaded };
+  return { saveState, error, dismissError: () => setError(null), conflict, save, overwrite, reload, loaded, clearStored };
 }
