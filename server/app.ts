@@ -3,6 +3,8 @@ import { agentRoutes } from "./agents/routes.ts";
 import { accountRoutes } from "./accounts/routes.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { AdminUsers } from "./admin/users.ts";
+import { auditRequests } from "./audit/requests.ts";
+import { auditRoutes } from "./audit/routes.ts";
 import { loginRoutes, requireAuth, type LoginDeps } from "./auth/middleware.ts";
 import { contentsRoutes } from "./contents/routes.ts";
 import type { NotebookRevisions } from "./notebooks/revisions.ts";
@@ -81,7 +83,8 @@ export function createApp(p: AppParts): Express {
   app.use(securityHeaders());
   app.use(refuseAmbiguousPaths);
   app.use(loginRoutes(p.login));
-  app.use(requireAuth(p.login.auth));
+  app.use(requireAuth(p.login.auth, p.login.audit));
+  app.use(auditRequests(p.login.audit));
   // Bodies are JSON whatever their Content-Type says: @jupyterlab/services' Request labels them
   // text/plain, and Jupyter Server parses them as JSON too.
   app.use("/api", express.json({ limit: BODY_LIMIT, type: () => true }));
@@ -94,6 +97,7 @@ export function createApp(p: AppParts): Express {
   const proposals = new Proposals(p.db, p.dataRoot, folders);
   app.use(myProposalRoutes(proposals));
   app.use(adminRoutes({ users: new AdminUsers(p.db, folders), proposals, sockets: p.login.auth.sockets }));
+  app.use(auditRoutes(p.login.audit));
   app.use(kernelspecRoutes(p.specs));
   app.use(kernelRoutes(p.kernels));
   app.use(sessionRoutes(p.sessions));
@@ -102,7 +106,7 @@ export function createApp(p: AppParts): Express {
   app.use(dataRoutes(p.dataRoot));
   app.use(h5groveRoutes(p.h5read));
   app.use(journalRoutes(p.kernels));
-  app.use(executionRoutes(p.runner));
+  app.use(executionRoutes(p.runner, p.login.audit));
   app.use(agentRoutes(p.db, p.agentLostAfterMs, p.agentRestarts));
   app.use(algorithmRoutes());
   app.use(programRoutes(p.db, p.programs, p.agentLostAfterMs, p.resultsRoot));

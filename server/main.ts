@@ -9,6 +9,7 @@ import { Accounts } from "./accounts/accounts.ts";
 import { dummyHash } from "./accounts/passwords.ts";
 import { Auth } from "./auth/auth.ts";
 import { LoginLimits } from "./auth/login-limits.ts";
+import { AuditLog } from "./audit/audit-log.ts";
 import { Oidc } from "./auth/oidc.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { ContentsManager } from "./contents/manager.ts";
@@ -151,12 +152,13 @@ async function main(): Promise<void> {
   await kernels.reattachAll();
   await sessions.load();
   const accounts = new Accounts(database.db);
+  const audit = new AuditLog(database.db, log.child({ part: "audit" }));
   const firstStart = await accounts.firstStart();
   const auth = new Auth(accounts, config.token, await accounts.bootstrapAdmin(), config.allowOrigins);
   const agents = new LocalAgents(log);
   const h5read = new H5ReadPool({ root: realpathSync(config.dataRoot), maxReadBytes: config.maxReadBytes }, log);
   const app = createApp({
-    login: { auth, limits: new LoginLimits(config.loginLimits), dummyHash: await dummyHash(), oidc: config.oidc && new Oidc(config.oidc) },
+    login: { auth, limits: new LoginLimits(config.loginLimits), dummyHash: await dummyHash(), oidc: config.oidc && new Oidc(config.oidc), audit },
     db: database.db,
     contents,
     revisions: new NotebookRevisions(database.db),
@@ -177,7 +179,7 @@ async function main(): Promise<void> {
   });
   server.removeAllListeners("request");
   server.on("request", app);
-  acceptWebSockets(server, auth, [kernelChannelsEndpoint(kernels, log), events], log);
+  acceptWebSockets(server, auth, [kernelChannelsEndpoint(kernels, audit, log), events], log);
 
   agents.start(config.localAgents, {
     DATABASE_URL: database.url,
@@ -210,6 +212,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([kernels.close(), agents.stop(), h5read.close()]);
     await hub.stop().catch(() => undefined);
     await runs.close().catch(() => undefined);
+    await audit.flush().catch((e: unknown) => log.error({ err: coerceError(e).message }, "could not write the audit trail's last events"));
     await database.close();
     await unlockStateDir().catch(() => undefined);
     process.exit(0);

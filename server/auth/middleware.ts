@@ -6,6 +6,7 @@ import { HttpError, coerceError } from "../../runtime/errors.ts";
 import { parseContract } from "../../contracts/parse.ts";
 import { readRequestPath } from "../http/request-path.ts";
 import { verifyPassword } from "../accounts/passwords.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
 import { SESSION_COOKIE, XSRF_COOKIE, type Auth } from "./auth.ts";
 import { accountPage, loginPage } from "./login-page.ts";
 import type { LoginLimits } from "./login-limits.ts";
@@ -49,7 +50,7 @@ export function principalOf(res: Response): Principal {
  * page without the token, so the token does not stay in its history. Pages without credentials
  * go to /login; APIs answer 401. The principal is left on `res.locals.principal`.
  */
-export function requireAuth(auth: Auth): RequestHandler {
+export function requireAuth(auth: Auth, audit: AuditLog): RequestHandler {
   return (req, res, next) => {
     if (isPublic(req.originalUrl)) return next();
     auth.authenticate(req).then(async (a) => {
@@ -66,7 +67,11 @@ export function requireAuth(auth: Auth): RequestHandler {
       if (scope) return next(new HttpError(403, scope, "Forbidden"));
       res.locals.principal = p;
       if (req.method === "GET" && !isApi(req.path) && typeof req.query.token === "string") {
-        if (p.credential === "server_token") res.setHeader("Set-Cookie", await auth.logIn(await auth.accounts.bootstrapAdmin(), req, secure(req)));
+        if (p.credential === "server_token") {
+          const admin = await auth.accounts.bootstrapAdmin();
+          res.setHeader("Set-Cookie", await auth.logIn(admin, req, secure(req)));
+          audit.record({ actor: admin.username, action: "login", resource: "login/url", result: "ok", detail: { address: address(req) } });
+        }
         const url = new URL(req.originalUrl, "http://x");
         url.searchParams.delete("token");
         return res.redirect(302, url.pathname + url.search);
@@ -83,6 +88,7 @@ export interface LoginDeps {
   /** Verified for unknown users, so that they take as long as a wrong password (passwords.ts). */
   dummyHash: string;
   oidc: Oidc | undefined;
+  audit: AuditLog;
 }
 
 /**
@@ -97,6 +103,15 @@ export function loginRoutes(d: LoginDeps): Router {
   const sso = d.oidc !== undefined;
   const page = (res: Response, status: number, next: string, error?: string, username?: string) =>
     res.status(status).type("html").send(loginPage(next, { error, sso, username }));
+  /** Every login, taken or refused, in the audit trail: by which way, from which address, and why not. */
+  const audited = (req: express.Request, way: string, actor: string, refusal?: string) =>
+    d.audit.record({
+      actor: actor || "anonymous",
+      action: "login",
+      resource: `login/${way}`,
+      result: refusal === undefined ? "ok" : "refused",
+      detail: refusal === undefined ? { address: address(req) } : { address: address(req), reason: refusal },
+    });
 
   r.get("/login", (req, res) => {
     page(res, 200, sameOriginPath(req.query.next));
@@ -112,15 +127,19 @@ export function loginRoutes(d: LoginDeps): Router {
     const account = token === undefined ? username : "";
     const wait = await limits.blockedFor(account, address(req));
     if (wait > 0) {
+      audited(req, token === undefined ? "password" : "token", username, "rate limited");
       res.setHeader("Retry-After", String(wait));
       return page(res, 429, next, `Too many failed logins; try again in ${wait} seconds.`, username);
     }
     if (token !== undefined) {
       if (!auth.isServerToken(token)) {
         await limits.failed(account, address(req));
+        audited(req, "token", "", "wrong token");
         return page(res, 401, next, "That token is not valid.");
       }
-      res.setHeader("Set-Cookie", await auth.logIn(await auth.accounts.bootstrapAdmin(), req, secure(req)));
+      const admin = await auth.accounts.bootstrapAdmin();
+      res.setHeader("Set-Cookie", await auth.logIn(admin, req, secure(req)));
+      audited(req, "token", admin.username);
       return res.redirect(303, next);
     }
     const found = username ? await auth.accounts.forLogin(username) : null;
@@ -129,18 +148,24 @@ export function loginRoutes(d: LoginDeps): Router {
     const matches = await verifyPassword(password, found?.passwordHash ?? d.dummyHash);
     if (!found || found.passwordHash === null || found.user.disabled || !matches) {
       await limits.failed(account, address(req));
+      audited(req, "password", username, found?.user.disabled ? "account disabled" : "wrong username or password");
       return page(res, 401, next, "Wrong username or password.", username);
     }
     await limits.succeeded(account);
     res.setHeader("Set-Cookie", await auth.logIn(found.user, req, secure(req)));
+    audited(req, "password", found.user.username);
     res.redirect(303, next);
   });
 
   r.get("/login/once", async (req, res) => {
     const code = typeof req.query.code === "string" ? req.query.code : "";
     const user = code ? await auth.accounts.useLoginLink(code) : null;
-    if (!user) return page(res, 401, "/", "That one-time login link was already used or has expired. Log in with a password or the server's token.");
+    if (!user) {
+      audited(req, "once", "", "link used or expired");
+      return page(res, 401, "/", "That one-time login link was already used or has expired. Log in with a password or the server's token.");
+    }
     res.setHeader("Set-Cookie", await auth.logIn(user, req, secure(req)));
+    audited(req, "once", user.username);
     res.redirect(303, "/account");
   });
 
@@ -165,13 +190,20 @@ export function loginRoutes(d: LoginDeps): Router {
     try {
       const { identity, next } = await d.oidc.finish(flowId, query);
       const user = await auth.accounts.fromOidc(identity);
-      if (user === "username_taken")
+      if (user === "username_taken") {
+        audited(req, "oidc", identity.username, "username taken by another account");
         return page(res, 403, "/", `Single sign-on refused: the username "${identity.username}" belongs to another account; ask an admin to link them.`);
-      if (user.disabled) return page(res, 403, "/", "Single sign-on refused: this account is disabled.");
+      }
+      if (user.disabled) {
+        audited(req, "oidc", user.username, "account disabled");
+        return page(res, 403, "/", "Single sign-on refused: this account is disabled.");
+      }
       res.setHeader("Set-Cookie", [...(await auth.logIn(user, req, secure(req))), cookie.serialize(OIDC_COOKIE, "", { path: "/login/oidc", maxAge: 0 })]);
+      audited(req, "oidc", user.username);
       res.redirect(303, next);
     } catch (e: unknown) {
       if (!(e instanceof OidcRefusal)) throw e;
+      audited(req, "oidc", "", e.message);
       page(res, 401, "/", e.message);
     }
   });
@@ -186,7 +218,10 @@ export function loginRoutes(d: LoginDeps): Router {
   r.post("/logout", form, async (req, res) => {
     const p = await session(req);
     if (p && !auth.xsrfOk(req, p, xsrfField(req))) throw new HttpError(403, "XSRF token missing or wrong", "Forbidden");
-    if (p?.sessionKey) await auth.logOut(p.sessionKey);
+    if (p?.sessionKey) {
+      await auth.logOut(p.sessionKey);
+      d.audit.record({ actor: p.username, action: "logout", resource: "logout", result: "ok", detail: { address: address(req) } });
+    }
     res.setHeader("Set-Cookie", cookie.serialize(SESSION_COOKIE, "", { path: "/", maxAge: 0, httpOnly: true, sameSite: "lax", secure: secure(req) }));
     res.redirect(303, "/login");
   });

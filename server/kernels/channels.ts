@@ -18,6 +18,8 @@ export class KernelChannelsConnection {
     private readonly kernel: ManagedKernel,
     private readonly sessionId: string,
     private readonly log: Logger,
+    /** Hears each message once the kernel took it (the audit trail's executions). */
+    private readonly sent: (msg: Message) => void = () => undefined,
   ) {}
 
   connect(): void {
@@ -68,6 +70,7 @@ export class KernelChannelsConnection {
     // Replies are routed back by the session id of the request.
     this.addSession(msg.header.session);
     await this.kernel.send(msg);
+    this.sent(msg);
   }
 
   handleOutgoing(msg: Message): void {

@@ -4,6 +4,8 @@ import { asHttpError } from "../http/errors.ts";
 import { refuseUpgrade, type WebSocketEndpoint } from "../http/ws-upgrade.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { KernelChannelsConnection } from "./channels.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { auditExecutions } from "../audit/executions.ts";
 import type { KernelManager } from "./manager.ts";
 import { V1_PROTOCOL } from "./ws-framing.ts";
 
@@ -11,7 +13,7 @@ import { V1_PROTOCOL } from "./ws-framing.ts";
  * `/api/kernels/{id}/channels` (authenticated, origin- and scope-checked by server/http/ws-upgrade.ts).
  * `sockets`: logging out closes the kernel sockets its login session opened (issue 13, item 7).
  */
-export function kernelChannelsEndpoint(kernels: KernelManager, log: Logger): WebSocketEndpoint {
+export function kernelChannelsEndpoint(kernels: KernelManager, audit: AuditLog, log: Logger): WebSocketEndpoint {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 256 * 1024 * 1024,
@@ -19,7 +21,7 @@ export function kernelChannelsEndpoint(kernels: KernelManager, log: Logger): Web
   });
   return {
     path: /^\/api\/kernels\/([^/]+)\/channels$/,
-    accept(req, socket, head, url, match, _principal, opened) {
+    accept(req, socket, head, url, match, principal, opened) {
       let kernelId: string;
       try {
         kernelId = decodeURIComponent(match[1]!);
@@ -37,7 +39,8 @@ export function kernelChannelsEndpoint(kernels: KernelManager, log: Logger): Web
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         opened(ws);
-        new KernelChannelsConnection(ws, kernel, url.searchParams.get("session_id") || randomUUID(), log).connect();
+        const sent = auditExecutions(audit, principal.username);
+        new KernelChannelsConnection(ws, kernel, url.searchParams.get("session_id") || randomUUID(), log, (msg) => sent(kernel.id, msg)).connect();
       });
     },
   };

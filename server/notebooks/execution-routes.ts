@@ -2,6 +2,9 @@ import { Router, type Request } from "express";
 import { parseBody, parseQuery } from "../http/validate.ts";
 import { normalizeContentsPath } from "../contents/paths.ts";
 import { cellExecutionsQuery, cellSelection, type CellExecutionsResponse } from "../../contracts/executions.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { auditExecutions } from "../audit/executions.ts";
+import { principalOf } from "../auth/middleware.ts";
 import type { NotebookRunner } from "./runner.ts";
 
 const PREFIX = "/api/lightbook/notebooks/";
@@ -17,10 +20,11 @@ function notebookPath(req: Request, suffix: string): string {
  *  - GET …/executions[?wait=ms]: its recent executions; `wait` answers once none is queued or running;
  *  - POST …/outputs/clear `{cell_ids}` or `{all: true}`: 204 once the stored outputs are cleared.
  */
-export function executionRoutes(runner: NotebookRunner): Router {
+export function executionRoutes(runner: NotebookRunner, audit: AuditLog): Router {
   const r = Router();
   r.post(/^\/api\/lightbook\/notebooks\/.+\/executions$/, async (req, res) => {
-    const body: CellExecutionsResponse = { executions: await runner.run(notebookPath(req, "/executions"), parseBody(cellSelection, req.body)) };
+    const sent = auditExecutions(audit, principalOf(res).username);
+    const body: CellExecutionsResponse = { executions: await runner.run(notebookPath(req, "/executions"), parseBody(cellSelection, req.body), sent) };
     res.status(202).json(body);
   });
   r.get(/^\/api\/lightbook\/notebooks\/.+\/executions$/, async (req, res) => {

@@ -84,8 +84,11 @@ export class NotebookRunner {
     parts.kernels.attachToEach((kernel) => this.follow(kernel));
   }
 
-  /** Runs cells of the stored notebook in the given order (all: every code cell, in notebook order). */
-  async run(path: string, selection: CellSelection): Promise<CellExecution[]> {
+  /**
+   * Runs cells of the stored notebook in the given order (all: every code cell, in notebook
+   * order). `sent` hears each execute_request the kernel took (the audit trail).
+   */
+  async run(path: string, selection: CellSelection, sent: (kernelId: string, msg: Message) => void = () => undefined): Promise<CellExecution[]> {
     const notebook = await this.stored(path);
     const cells = this.select(path, notebook, selection);
     const kernelName = notebook.metadata.kernelspec?.name;
@@ -105,6 +108,7 @@ export class NotebookRunner {
     for (const [i, { msg }] of requests.entries()) {
       try {
         await kernel.send(msg);
+        sent(kernel.id, msg);
       } catch (e: unknown) {
         // What was not sent will never reply.
         for (const { tracked } of requests.slice(i)) {

@@ -101,3 +101,38 @@ test("an admin creates a user and a proposal with a member and a beamtime; the m
     .waitFor();
   assert.equal(await member.page.getByRole("table", { name: "Users" }).count(), 0);
 });
+
+test("the audit trail page lists who did what, newest first, and verifies its chain", async () => {
+  const server = suite.server();
+  const { page, problems } = await openPage(suite.browser());
+  await page.goto(`${server.url}?token=${server.token}`);
+  await page.getByRole("link", { name: "Admin", exact: true }).click();
+  const newUser = page.getByRole("form", { name: "New user" });
+  await newUser.getByLabel("Username").fill("audited-user");
+  await newUser.getByRole("button", { name: "Create user" }).click();
+  await page.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: "audited-user" }).waitFor();
+
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Audit trail" }).click();
+  const rows = page.getByRole("table", { name: "Audit events" }).getByTestId("audit-row");
+  await rows.first().waitFor();
+  const creation = rows.filter({ hasText: "POST /api/lightbook/admin/users" }).first();
+  assert.deepEqual(await creation.locator("td").evaluateAll((tds) => tds.slice(2, 7).map((td) => td.textContent)), [
+    "admin",
+    "POST /api/lightbook/admin/users",
+    "/api/lightbook/admin/users",
+    "ok",
+    "status: 201",
+  ]);
+  await rows.filter({ hasText: "login/url" }).first().waitFor();
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await page
+    .getByRole("status")
+    .filter({ hasText: /^The chain holds: \d+ events, each linked to the one before\.$/ })
+    .waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, "admin-audit.png"), fullPage: true });
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export JSON Lines" }).click()]);
+  assert.equal(download.suggestedFilename(), "lightbook-audit.jsonl");
+  assert.deepEqual(problems, []);
+  await page.close();
+});

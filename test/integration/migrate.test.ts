@@ -31,6 +31,7 @@ test("migrations apply once and are recorded as prisma migrate deploy records th
         "_prisma_migrations",
         "agent",
         "api_token",
+        "audit_event",
         "beamtime",
         "content",
         "event",

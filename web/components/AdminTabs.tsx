@@ -1,12 +1,14 @@
 import Link from "next/link";
 
+const TABS = { users: "Users and tokens", proposals: "Proposals", audit: "Audit trail" } as const;
+
 /** The admin pages' own navigation. */
-export default function AdminTabs({ current }: { current: "users" | "proposals" }) {
+export default function AdminTabs({ current }: { current: keyof typeof TABS }) {
   return (
     <nav aria-label="Admin" className="admin-tabs">
-      {(["users", "proposals"] as const).map((t) => (
+      {Object.entries(TABS).map(([t, label]) => (
         <Link key={t} href={`/admin/${t}`} aria-current={t === current ? "page" : undefined}>
-          {t === "users" ? "Users and tokens" : "Proposals"}
+          {label}
         </Link>
       ))}
     </nav>

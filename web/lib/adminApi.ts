@@ -21,9 +21,10 @@ import {
   type UpdateUserBody,
 } from "../../contracts/admin";
 import { principal, type Principal } from "../../contracts/accounts";
+import { auditPage, auditVerification, type AuditEvent, type AuditVerification } from "../../contracts/audit";
 import { lightbookRequest, responseOf } from "./jupyter";
 
-export type { AdminTokenModel, AdminUser, MySpaces, ProposalModel };
+export type { AdminTokenModel, AdminUser, AuditEvent, AuditVerification, MySpaces, ProposalModel };
 
 const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
 const id = encodeURIComponent;
@@ -104,3 +105,16 @@ export async function listAllTokens(): Promise<AdminTokenModel[]> {
 export async function revokeAnyToken(token: AdminTokenModel): Promise<void> {
   await lightbookRequest(`Could not revoke token ${token.name}`, `admin/tokens/${id(token.id)}`, { method: "DELETE" });
 }
+
+/** A page of the audit trail, newest first; `before` an event's seq for older ones. */
+export async function listAudit(before: string | null, limit = 100): Promise<AuditEvent[]> {
+  const query = new URLSearchParams({ limit: String(limit), ...(before === null ? {} : { before }) });
+  return (await responseOf(auditPage, await lightbookRequest("Could not read the audit trail", `admin/audit?${query}`), "the audit trail")).events;
+}
+
+export async function verifyAudit(): Promise<AuditVerification> {
+  return responseOf(auditVerification, await lightbookRequest("Could not verify the audit trail", "admin/audit/verify"), "the audit check");
+}
+
+/** Downloaded by the browser itself (a link), with its cookie. */
+export const AUDIT_EXPORT_PATH = "/api/lightbook/admin/audit/export";
