@@ -29,5 +29,7 @@ export function startTypeScriptWorker(module: URL, workerData: unknown = undefin
   if (bundle === undefined) throw new Error(`esbuild made no bundle of ${path}`);
   // The bundle's require resolves packages from the module's folder, not the kernel's working directory.
   const source = `(function (require) {\n${bundle}\n})(require('node:module').createRequire(${JSON.stringify(path)}));`;
-  return new Worker(source, { eval: true, workerData });
+  // A small young generation: these threads hold long-lived state (the language service) or almost
+  // none (control); V8's default reserves tens of MiB per thread (bench/kernel-memory.ts).
+  return new Worker(source, { eval: true, workerData, resourceLimits: { maxYoungGenerationSizeMb: 3 } });
 }

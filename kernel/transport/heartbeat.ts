@@ -68,7 +68,12 @@ export class Heartbeat {
   static start(endpoint: string, orphanGraceMs?: number): Promise<Heartbeat> {
     const zeromq = createRequire(import.meta.url).resolve("zeromq");
     const stopped = new SharedArrayBuffer(4);
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { zeromq, endpoint, stopped, orphanGraceMs } });
+    // A small young generation, as the kernel's other threads (worker-thread.ts).
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { zeromq, endpoint, stopped, orphanGraceMs },
+      resourceLimits: { maxYoungGenerationSizeMb: 3 },
+    });
     return new Promise((resolve, reject) => {
       worker.once("message", () => resolve(new Heartbeat(worker, new Int32Array(stopped))));
       worker.once("error", reject);

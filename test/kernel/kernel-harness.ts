@@ -34,7 +34,8 @@ export class KernelUnderTest {
     proc.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
   }
 
-  static async start(): Promise<KernelUnderTest> {
+  /** `env` is added to the kernelspec's. */
+  static async start(env: Record<string, string> = {}): Promise<KernelUnderTest> {
     const dir = await mkdtemp(join(tmpdir(), "lightbook-kernel-"));
     const conn = await allocateConnection("127.0.0.1");
     const connectionFile = join(dir, "kernel.json");
@@ -43,7 +44,7 @@ export class KernelUnderTest {
     const [command, ...args] = spec.argv.map((arg) => arg.replace("{connection_file}", connectionFile));
     if (!command) throw new Error("kernelspec argv is empty");
     // Started in the repository, so cells can import the project's packages; with the kernelspec's env, as Jupyter does.
-    const proc = spawn(command, args, { cwd: process.cwd(), env: { ...process.env, ...spec.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(command, args, { cwd: process.cwd(), env: { ...process.env, ...spec.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     const client = new ZmqKernelClient(conn);
     const kernel = new KernelUnderTest(conn, proc, client, dir);
     await client.connect();

@@ -3,10 +3,12 @@
  * the service itself (cells as script files), and the real kernel answering over ZMQ.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { SessionLanguageService } from "../../kernel/language/session-service.ts";
 import { isCompleteReply, isErrorMessage, isInspectReply, isStreamMessage, type Message } from "../../kernel/protocol/messages.ts";
 import { makeMessage } from "../../kernel/protocol/reply.ts";
+import { waitUntil } from "../support/processes.ts";
 import { KernelUnderTest, resultText } from "./kernel-harness.ts";
 
 const FIXTURE = "./test/kernel/fixtures/documented.ts";
@@ -160,5 +162,33 @@ describe("language service in the kernel", () => {
   it("rejects an unknown cell magic", async () => {
     const { iopub } = await kernel.execute("%%nonsense\n1");
     assert.equal(iopub.find(isErrorMessage)?.content.ename, "UsageError");
+  });
+});
+
+describe("the kernel's language service after an idle pause", () => {
+  let kernel: KernelUnderTest;
+  before(async () => {
+    kernel = await KernelUnderTest.start({ LIGHTBOOK_KERNEL_LANGUAGE_IDLE_MS: "300" });
+  });
+  after(async () => {
+    await kernel.stop();
+  });
+
+  const threads = () => Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${kernel.proc.pid}/status`, "utf8"))?.[1]);
+
+  it("stops its worker when idle, and a new one knows every cell run before", async () => {
+    await kernel.execute("const idleScan = { exposure: 0.1, energy: 12.4 };");
+    const complete = async (code: string) => {
+      const { reply } = await kernel.request(
+        makeMessage("complete_request", { code, cursor_pos: code.length }, { session: kernel.client.session, channel: "shell" }),
+      );
+      assert.ok(isCompleteReply(reply) && reply.content.status === "ok");
+      return reply.content.status === "ok" ? reply.content.matches : [];
+    };
+    assert.deepEqual(await complete("idleScan.ex"), ["exposure"]);
+    const busy = threads();
+    await waitUntil("the language worker stopped (the kernel has fewer threads)", () => threads() < busy);
+    assert.deepEqual(await complete("idleScan.en"), ["energy"], "declared before the pause");
+    assert.ok(threads() >= busy, "a worker runs again");
   });
 });
