@@ -37,7 +37,11 @@ export type AuditEvent = z.infer<typeof auditEvent>;
 
 /** GET /api/lightbook/admin/audit: newest first, `before` a seq for the next page. */
 export const auditQuery = z.object({
-  before: z.string().regex(/^\d+$/, "before is an event's seq").optional(),
+  // Up to 18 digits: within PostgreSQL's bigint, which refuses larger numbers (a 500).
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, "before is an event's seq (up to 18 digits)")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

@@ -120,6 +120,11 @@ describe("the audit trail", () => {
       events.map((e) => BigInt(e.seq)).sort((a, b) => (a > b ? -1 : 1)),
     );
 
+    for (const query of ["?before=1;DROP", "?before=99999999999999999999999999", "?limit=100000", "?limit=0"]) {
+      const refused = await fetch(`${server.url}api/lightbook/admin/audit${query}`, { headers: admin });
+      assert.equal(refused.status, 400, query);
+      assert.match(((await refused.json()) as { message: string }).message, /^Invalid query: (before|limit)/, query);
+    }
     const older = await trail(`?before=${events[1]!.seq}&limit=1`);
     assert.deepEqual(older, [events[2]]);
     const v = await verify();
