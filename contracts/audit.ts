@@ -56,3 +56,11 @@ export const auditVerification = z.object({
   reason: z.string().nullable(),
 });
 export type AuditVerification = z.infer<typeof auditVerification>;
+
+/** The outcome in one sentence, as the admin page and `npm run audit:verify` say it. */
+export function describeVerification(v: AuditVerification): string {
+  const events = (n: number) => `${n} event${n === 1 ? "" : "s"}`;
+  return v.brokenAt === null
+    ? `The chain holds: ${events(v.checked)}, each linked to the one before.`
+    : `Broken at event ${v.brokenAt}: ${v.reason}. The ${events(v.checked)} before it hold${v.checked === 1 ? "s" : ""}.`;
+}

@@ -3,6 +3,7 @@
  * (DATABASE_URL), or in the embedded one of a stopped server (a running one holds its state
  * directory: use Admin ▸ Audit ▸ Verify there). Exits 1 where the chain breaks, naming the event.
  */
+import { describeVerification } from "../../contracts/audit.ts";
 import { coerceError } from "../../runtime/errors.ts";
 import { createLogger } from "../../runtime/log.ts";
 import { loadConfig } from "../config.ts";
@@ -28,12 +29,8 @@ async function verify(): Promise<number> {
     const progress = (checked: number, total: number) => process.stderr.write(`\rchecked ${checked} of ${total} events`);
     const result = await new AuditLog(database.db, log).verify(progress);
     process.stderr.write("\n");
-    if (result.brokenAt === null) {
-      process.stdout.write(`The audit trail holds: ${result.checked} events, each linked to the one before.\n`);
-      return 0;
-    }
-    process.stdout.write(`The audit trail is broken at event ${result.brokenAt}: ${result.reason}. The ${result.checked} events before it hold.\n`);
-    return 1;
+    process.stdout.write(`${describeVerification(result)}\n`);
+    return result.brokenAt === null ? 0 : 1;
   } finally {
     await database.close();
     await unlock();

@@ -172,14 +172,14 @@ describe("the audit trail", () => {
   });
 
   test("a changed event, then a removed one, break the chain where they were, for the API and npm run audit:verify", async () => {
-    assert.deepEqual(await verifyCli(), { code: 0, stdout: `The audit trail holds: ${(await verify()).checked} events, each linked to the one before.\n` });
+    assert.deepEqual(await verifyCli(), { code: 0, stdout: `The chain holds: ${(await verify()).checked} events, each linked to the one before.\n` });
     const events = (await trail()).reverse();
     const changed = events[3]!;
     await tamper("UPDATE audit_event SET actor = 'someone else' WHERE seq = $1", changed.seq);
     assert.deepEqual(await verify(), { checked: 3, brokenAt: changed.seq, reason: "its fields do not match its hash (the event was changed)" });
     const cli = await verifyCli();
     assert.equal(cli.code, 1);
-    assert.match(cli.stdout, new RegExp(`broken at event ${changed.seq}: its fields do not match its hash`));
+    assert.match(cli.stdout, new RegExp(`^Broken at event ${changed.seq}: its fields do not match its hash`));
 
     await tamper("UPDATE audit_event SET actor = $2 WHERE seq = $1", changed.seq, changed.actor);
     assert.equal((await verify()).brokenAt, null, "restored");

@@ -4,6 +4,7 @@
 // hash chain, and the whole trail as JSON Lines.
 
 import { useCallback, useEffect, useState } from "react";
+import { describeVerification } from "../../contracts/audit";
 import { AUDIT_EXPORT_PATH, listAudit, verifyAudit, type AuditEvent, type AuditVerification } from "../lib/adminApi";
 import { errorMessage } from "../lib/jupyter";
 import { formatDateTime } from "../lib/runs";
@@ -49,9 +50,7 @@ function Verification() {
           role={outcome.brokenAt === null ? "status" : "alert"}
           data-testid="audit-verification"
         >
-          {outcome.brokenAt === null
-            ? `The chain holds: ${outcome.checked} events, each linked to the one before.`
-            : `Broken at event ${outcome.brokenAt}: ${outcome.reason}. The ${outcome.checked} events before it hold.`}
+          {describeVerification(outcome)}
         </p>
       )}
     </>
