@@ -5,9 +5,6 @@ import { z } from "./zod.ts";
  * the hash of the one before it, so a changed, removed or reordered row breaks the chain there.
  */
 
-/** What an event did. Requests are `<METHOD> <route>`; the rest are named here. */
-export const AUDIT_ACTIONS = ["login", "logout", "execute"] as const;
-
 export const AUDIT_RESULTS = ["ok", "refused", "failed"] as const;
 export const auditResult = z.enum(AUDIT_RESULTS);
 export type AuditResult = z.infer<typeof auditResult>;
@@ -20,6 +17,7 @@ export type AuditDetail = z.infer<typeof auditDetail>;
 export const auditRecord = z.object({
   at: z.iso.datetime({ offset: true }),
   actor: z.string(),
+  /** `<METHOD> <route>` for requests; `login`, `logout`, `execute` for the rest. */
   action: z.string(),
   resource: z.string(),
   result: auditResult,

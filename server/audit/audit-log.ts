@@ -1,4 +1,5 @@
-import type { AuditDetail, AuditEvent, AuditRecord, AuditResult, AuditVerification } from "../../contracts/audit.ts";
+import { auditEvent, type AuditDetail, type AuditEvent, type AuditRecord, type AuditResult, type AuditVerification } from "../../contracts/audit.ts";
+import { parseContract } from "../../contracts/parse.ts";
 import { coerceError } from "../../runtime/errors.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { Db } from "../db/client.ts";
@@ -18,17 +19,7 @@ export interface AuditEntry {
 const BATCH = 500;
 
 function fromRow(row: AuditRow): AuditEvent {
-  return {
-    seq: row.seq.toString(),
-    at: row.at.toISOString(),
-    actor: row.actor,
-    action: row.action,
-    resource: row.resource,
-    result: row.result as AuditResult,
-    detail: row.detail as AuditDetail,
-    prevHash: row.prevHash,
-    hash: row.hash,
-  };
+  return parseContract(auditEvent, { ...row, seq: row.seq.toString(), at: row.at.toISOString() }, `audit event ${row.seq}`);
 }
 
 /**
@@ -86,6 +77,7 @@ export class AuditLog {
 
   /** Checks the whole chain; `progress` hears how many events were checked of how many. */
   async verify(progress?: (checked: number, total: number) => void): Promise<AuditVerification> {
+    await this.flush();
     const total = await this.db.auditEvent.count();
     const check = new ChainCheck();
     let seen = 0;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { stringify } from "safe-stable-stringify";
-import type { AuditRecord, AuditVerification } from "../../contracts/audit.ts";
+import type { AuditEvent, AuditRecord, AuditVerification } from "../../contracts/audit.ts";
 
 /** The previous hash of the first event. */
 export const GENESIS = "0".repeat(64);
@@ -16,16 +16,9 @@ export function auditHash(prevHash: string, record: AuditRecord): string {
     .digest("hex");
 }
 
-/** An event as read back for checking, oldest first. */
-export interface ChainedRecord extends AuditRecord {
-  seq: string;
-  prevHash: string;
-  hash: string;
-}
-
 /**
- * Checks events in seq order, carrying on from `state` (the previous page's last hash and count),
- * so a long trail is checked page by page. Stops at the first event that does not hold.
+ * Checks events in seq order, each page carrying on from the last hash of the one before, so a
+ * long trail is checked page by page. Stops at the first event that does not hold.
  */
 export class ChainCheck {
   private last = GENESIS;
@@ -33,7 +26,7 @@ export class ChainCheck {
   private broken: { seq: string; reason: string } | null = null;
 
   /** False once the chain is broken: the caller stops reading. */
-  add(events: readonly ChainedRecord[]): boolean {
+  add(events: readonly AuditEvent[]): boolean {
     for (const e of events) {
       if (this.broken) return false;
       if (e.prevHash !== this.last)

@@ -13,7 +13,7 @@ export type SentToKernel = (kernelId: string, msg: Message) => void;
 export function auditExecutions(audit: AuditLog, actor: string): SentToKernel {
   return (kernelId, msg) => {
     if (!isExecuteRequest(msg)) return;
-    const cellId = (msg.metadata as { cellId?: unknown }).cellId;
+    const cellId = msg.metadata.cellId;
     audit.record({
       actor,
       action: "execute",

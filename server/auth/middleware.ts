@@ -50,6 +50,17 @@ export function principalOf(res: Response): Principal {
  * page without the token, so the token does not stay in its history. Pages without credentials
  * go to /login; APIs answer 401. The principal is left on `res.locals.principal`.
  */
+/** A login, taken or refused, in the audit trail: by which way, from which address, and why not. */
+function recordLogin(audit: AuditLog, req: express.Request, way: string, actor: string, refusal?: string): void {
+  audit.record({
+    actor: actor || "anonymous",
+    action: "login",
+    resource: `login/${way}`,
+    result: refusal === undefined ? "ok" : "refused",
+    detail: refusal === undefined ? { address: address(req) } : { address: address(req), reason: refusal },
+  });
+}
+
 export function requireAuth(auth: Auth, audit: AuditLog): RequestHandler {
   return (req, res, next) => {
     if (isPublic(req.originalUrl)) return next();
@@ -70,7 +81,7 @@ export function requireAuth(auth: Auth, audit: AuditLog): RequestHandler {
         if (p.credential === "server_token") {
           const admin = await auth.accounts.bootstrapAdmin();
           res.setHeader("Set-Cookie", await auth.logIn(admin, req, secure(req)));
-          audit.record({ actor: admin.username, action: "login", resource: "login/url", result: "ok", detail: { address: address(req) } });
+          recordLogin(audit, req, "url", admin.username);
         }
         const url = new URL(req.originalUrl, "http://x");
         url.searchParams.delete("token");
@@ -103,15 +114,7 @@ export function loginRoutes(d: LoginDeps): Router {
   const sso = d.oidc !== undefined;
   const page = (res: Response, status: number, next: string, error?: string, username?: string) =>
     res.status(status).type("html").send(loginPage(next, { error, sso, username }));
-  /** Every login, taken or refused, in the audit trail: by which way, from which address, and why not. */
-  const audited = (req: express.Request, way: string, actor: string, refusal?: string) =>
-    d.audit.record({
-      actor: actor || "anonymous",
-      action: "login",
-      resource: `login/${way}`,
-      result: refusal === undefined ? "ok" : "refused",
-      detail: refusal === undefined ? { address: address(req) } : { address: address(req), reason: refusal },
-    });
+  const audited = (req: express.Request, way: string, actor: string, refusal?: string) => recordLogin(d.audit, req, way, actor, refusal);
 
   r.get("/login", (req, res) => {
     page(res, 200, sameOriginPath(req.query.next));

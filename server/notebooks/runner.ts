@@ -7,6 +7,7 @@ import type { CellExecution, CellSelection } from "../../contracts/executions.ts
 import type { RecordedExecution } from "../../contracts/journal.ts";
 import { parseNotebook, type Notebook } from "../../contracts/notebook.ts";
 import { outputEventFromMessage, toNbOutput, type OutputEvent, type OutputState } from "../../contracts/outputs.ts";
+import type { SentToKernel } from "../audit/executions.ts";
 import type { ContentsManager } from "../contents/manager.ts";
 import { nameOf } from "../contents/paths.ts";
 import type { ManagedKernel } from "../kernels/managed-kernel.ts";
@@ -88,7 +89,7 @@ export class NotebookRunner {
    * Runs cells of the stored notebook in the given order (all: every code cell, in notebook
    * order). `sent` hears each execute_request the kernel took (the audit trail).
    */
-  async run(path: string, selection: CellSelection, sent: (kernelId: string, msg: Message) => void = () => undefined): Promise<CellExecution[]> {
+  async run(path: string, selection: CellSelection, sent: SentToKernel = () => undefined): Promise<CellExecution[]> {
     const notebook = await this.stored(path);
     const cells = this.select(path, notebook, selection);
     const kernelName = notebook.metadata.kernelspec?.name;
