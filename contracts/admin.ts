@@ -155,9 +155,11 @@ export const mySpaces = z.object({
 export type MySpaces = z.infer<typeof mySpaces>;
 
 /** Where notebooks live (decided in issue 13): a proposal's under `proposals/<number>`, a user's under `users/<username>`. */
+export const PROPOSALS_ROOT = "proposals";
+export const PERSONAL_ROOT = "users";
 export function proposalFolder(number: string): string {
-  return `proposals/${number}`;
+  return `${PROPOSALS_ROOT}/${number}`;
 }
 export function personalFolder(username: string): string {
-  return `users/${username}`;
+  return `${PERSONAL_ROOT}/${username}`;
 }

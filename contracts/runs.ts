@@ -123,6 +123,11 @@ export const createRunBody = z.object({
   recipe,
   /** An open run stays running and takes appended tasks (POST …/runs/{id}/tasks) until it is closed (POST …/runs/{id}/close). */
   open: z.boolean().default(false),
+  /**
+   * The proposal the run belongs to (its members see it); the submitter must be a member. Left
+   * out: the one proposal the submitting token is scoped to, if any, else the submitter's alone.
+   */
+  proposal_id: z.uuid().optional(),
 });
 export type CreateRunBody = z.infer<typeof createRunBody>;
 
@@ -195,6 +200,9 @@ export const runModel = z.object({
   started_at: timestamp.nullable(),
   finished_at: timestamp.nullable(),
   error: z.string().nullable(),
+  /** Who submitted it and the proposal it belongs to (null: from before runs had owners, or personal). */
+  owner_id: z.string().nullable(),
+  proposal_id: z.string().nullable(),
   recipe: recipe.optional(),
   tasks: z.array(taskModel).optional(),
 });

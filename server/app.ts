@@ -41,11 +41,14 @@ import { executionRoutes } from "./notebooks/execution-routes.ts";
 import { contentsFolders } from "./proposals/folders.ts";
 import { Proposals } from "./proposals/proposals.ts";
 import { myProposalRoutes } from "./proposals/routes.ts";
+import type { AccessResolver } from "./auth/authorizer.ts";
 
 /** The largest request body: a notebook saved with its outputs. */
 const BODY_LIMIT = "200mb";
 
 export interface AppParts {
+  /** What each principal reaches (server/auth/authorizer.ts), shared with the WebSocket endpoints. */
+  access: AccessResolver;
   /** Authentication, the login pages' rate limits and single sign-on. */
   login: LoginDeps;
   db: Db;
@@ -94,24 +97,24 @@ export function createApp(p: AppParts): Express {
   });
   app.use(accountRoutes(p.login.auth.accounts));
   const folders = contentsFolders(p.contents, "lightbook");
-  const proposals = new Proposals(p.db, p.dataRoot, folders);
+  const proposals = new Proposals(p.db, p.dataRoot, folders, () => p.access.forget());
   app.use(myProposalRoutes(proposals));
-  app.use(adminRoutes({ users: new AdminUsers(p.db, folders), proposals, sockets: p.login.auth.sockets }));
-  app.use(auditRoutes(p.login.audit));
+  app.use(adminRoutes({ users: new AdminUsers(p.db, folders), proposals, sockets: p.login.auth.sockets, access: p.access }));
+  app.use(auditRoutes(p.login.audit, p.access));
   app.use(kernelspecRoutes(p.specs));
-  app.use(kernelRoutes(p.kernels));
-  app.use(sessionRoutes(p.sessions));
-  app.use(contentsRoutes(p.contents));
-  app.use(revisionRoutes(p.revisions));
-  app.use(dataRoutes(p.dataRoot));
-  app.use(h5groveRoutes(p.h5read));
-  app.use(journalRoutes(p.kernels));
-  app.use(executionRoutes(p.runner, p.login.audit));
+  app.use(kernelRoutes(p.kernels, p.access));
+  app.use(sessionRoutes(p.sessions, p.kernels, p.access));
+  app.use(contentsRoutes(p.contents, p.access));
+  app.use(revisionRoutes(p.revisions, p.access));
+  app.use(dataRoutes(p.dataRoot, p.access));
+  app.use(h5groveRoutes(p.h5read, p.dataRoot, p.access));
+  app.use(journalRoutes(p.kernels, p.access));
+  app.use(executionRoutes(p.runner, p.login.audit, p.access));
   app.use(agentRoutes(p.db, p.agentLostAfterMs, p.agentRestarts));
   app.use(algorithmRoutes());
-  app.use(programRoutes(p.db, p.programs, p.agentLostAfterMs, p.resultsRoot));
-  app.use(runRoutes(p.runs.manager));
-  app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs, p.events));
+  app.use(programRoutes(p.db, p.programs, p.agentLostAfterMs, p.resultsRoot, p.runs.manager, p.access));
+  app.use(runRoutes(p.runs.manager, p.access));
+  app.use(metricsRoutes(p.runs.pool, p.agentLostAfterMs, p.events, p.access));
   app.use("/api", notFound);
   if (p.web) {
     app.use(h5webRoutes());

@@ -30,6 +30,9 @@ import { openRuns, type Runs } from "./runs/service.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { writeCellOutputs } from "./notebooks/cell-outputs.ts";
 import { NotebookRunner } from "./notebooks/runner.ts";
+import { kernelTokens } from "./kernels/tokens.ts";
+import { AccessResolver, memberProposals } from "./auth/authorizer.ts";
+import { runFollower } from "./runs/routes.ts";
 import { lockStateDir } from "./state-lock.ts";
 import { buildH5Web, h5webIsBuilt } from "./h5web/build.ts";
 import { H5ReadPool } from "./h5grove/read-pool.ts";
@@ -123,21 +126,24 @@ async function main(): Promise<void> {
     await database.close();
     fail(`could not read the event table: ${coerceError(e).message}`);
   }
-  const events = eventStreamEndpoint(hub, runs.pool, config.eventBufferBytes, log.child({ part: "events" }));
+  const access = new AccessResolver(memberProposals(database.db));
+  const events = eventStreamEndpoint(hub, runs.pool, config.eventBufferBytes, runFollower(runs.manager, access), log.child({ part: "events" }));
   const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/`;
-  // Cells reach the server's REST API (workflow.map submits runs) with the server's token.
+  // Cells reach the server's REST API (workflow.map submits runs) with their kernel's own token.
   const apiHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const apiUrl = `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${port}/`;
+  const accounts = new Accounts(database.db);
   const kernels = new KernelManager(
     specs,
     {
       runtimeDir: path.join(config.stateDir, "runtime"),
       cwd: PROJECT_ROOT,
-      env: { LIGHTBOOK_DATA_ROOT: config.dataRoot, LIGHTBOOK_API_URL: apiUrl, LIGHTBOOK_TOKEN: config.token },
+      env: { LIGHTBOOK_DATA_ROOT: config.dataRoot, LIGHTBOOK_API_URL: apiUrl },
       orphanGraceMs: config.kernelOrphanGraceMs,
     },
     log,
     new KernelStore(database.db),
+    kernelTokens(accounts),
   );
   const sessions = new SessionManager(kernels, database.db);
   const runner = new NotebookRunner({
@@ -151,13 +157,13 @@ async function main(): Promise<void> {
   // request, after the runner, so that it follows them too.
   await kernels.reattachAll();
   await sessions.load();
-  const accounts = new Accounts(database.db);
   const audit = new AuditLog(database.db, log.child({ part: "audit" }));
   const firstStart = await accounts.firstStart();
   const auth = new Auth(accounts, config.token, await accounts.bootstrapAdmin(), config.allowOrigins);
   const agents = new LocalAgents(log);
   const h5read = new H5ReadPool({ root: realpathSync(config.dataRoot), maxReadBytes: config.maxReadBytes }, log);
   const app = createApp({
+    access,
     login: { auth, limits: new LoginLimits(config.loginLimits), dummyHash: await dummyHash(), oidc: config.oidc && new Oidc(config.oidc), audit },
     db: database.db,
     contents,
@@ -179,7 +185,7 @@ async function main(): Promise<void> {
   });
   server.removeAllListeners("request");
   server.on("request", app);
-  acceptWebSockets(server, auth, [kernelChannelsEndpoint(kernels, audit, log), events], log);
+  acceptWebSockets(server, auth, [kernelChannelsEndpoint(kernels, access, audit, log), events], log);
 
   agents.start(config.localAgents, {
     DATABASE_URL: database.url,

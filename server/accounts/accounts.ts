@@ -187,6 +187,11 @@ export class Accounts {
     if (r.count === 0 && !(await this.db.apiToken.findFirst({ where: { id, userId } }))) throw new NotFoundDomainError(`no token ${id}`);
   }
 
+  /** Removes a token for good (a kernel's, with its kernel: server/kernels/tokens.ts). */
+  async deleteToken(userId: string, id: string): Promise<void> {
+    await this.db.apiToken.deleteMany({ where: { id, userId } });
+  }
+
   async verifyToken(token: string): Promise<{ kind: "ok"; user: AccountUser; token: TokenModel } | TokenRefusal> {
     const t = await this.db.apiToken.findUnique({ where: { hash: secretHash(token) }, include: { user: true } });
     if (!t) return { kind: "unknown" };

@@ -14,6 +14,7 @@ import type { SessionSockets } from "../auth/session-sockets.ts";
 import type { Proposals } from "../proposals/proposals.ts";
 import { requireAdmin } from "./require-admin.ts";
 import type { AdminUsers } from "./users.ts";
+import type { AccessResolver } from "../auth/authorizer.ts";
 
 const PREFIX = "/api/lightbook/admin";
 
@@ -22,10 +23,10 @@ const PREFIX = "/api/lightbook/admin";
  * user's API tokens. Thin: the guard, the body's schema, the manager, the exact status (201 with
  * Location, 204).
  */
-export function adminRoutes(d: { users: AdminUsers; proposals: Proposals; sockets: SessionSockets }): Router {
+export function adminRoutes(d: { users: AdminUsers; proposals: Proposals; sockets: SessionSockets; access: AccessResolver }): Router {
   const { users, proposals } = d;
   const r = Router();
-  r.use(PREFIX, requireAdmin);
+  r.use(PREFIX, requireAdmin(d.access));
 
   r.get(`${PREFIX}/users`, async (_req, res) => {
     res.json(await users.list());

@@ -3,6 +3,7 @@ import { auditQuery, type AuditPage, type AuditVerification } from "../../contra
 import { requireAdmin } from "../admin/require-admin.ts";
 import { parseQuery } from "../http/validate.ts";
 import type { AuditLog } from "./audit-log.ts";
+import type { AccessResolver } from "../auth/authorizer.ts";
 
 const PREFIX = "/api/lightbook/admin/audit";
 
@@ -10,9 +11,9 @@ const PREFIX = "/api/lightbook/admin/audit";
  * The audit trail for admins: a page of events, newest first (`?before=<seq>&limit=`), the whole
  * trail as JSON Lines, oldest first, and a check of its hash chain.
  */
-export function auditRoutes(audit: AuditLog): Router {
+export function auditRoutes(audit: AuditLog, access: AccessResolver): Router {
   const r = Router();
-  r.use(PREFIX, requireAdmin);
+  r.use(PREFIX, requireAdmin(access));
   r.get(PREFIX, async (req, res) => {
     const { before, limit } = parseQuery(auditQuery, req.query);
     const body: AuditPage = { events: await audit.list(before, limit) };

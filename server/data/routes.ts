@@ -1,8 +1,10 @@
 import { readdir, stat } from "node:fs/promises";
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
 import { DomainError, HttpError } from "../../runtime/errors.ts";
 import { resolveDataPath, type DataPath } from "./paths.ts";
 import type { DataEntry, DataListing } from "../../contracts/data.ts";
+import { accessOf, visible, type AccessResolver } from "../auth/authorizer.ts";
+import { authorizeDataPath } from "./access.ts";
 
 const PREFIX = "/api/lightbook/data";
 
@@ -39,19 +41,27 @@ async function listEntries(root: string, dir: DataPath): Promise<DataEntry[]> {
 /**
  * Read-only access to the data root: `tree/<path>` lists a folder, `files/<path>` serves a file's
  * bytes with HTTP Range support (for scripts and downloads; H5Web reads through /api/lightbook/h5grove).
+ * Each user reaches their proposals' data folders only, and sees only the way to them.
  */
-export function dataRoutes(root: string): Router {
+export function dataRoutes(root: string, access: AccessResolver): Router {
   const r = Router();
+  const readable = async (res: Response, raw: string): Promise<DataPath> => {
+    const p = await resolveDataPath(root, raw);
+    await authorizeDataPath(res, access, root, p, `No such file in the data root: ${p.relative}`);
+    return p;
+  };
 
   r.get(`${PREFIX}/tree{/*path}`, async (req, res) => {
-    const dir = await resolveDataPath(root, rawPath(req, "tree"));
+    const dir = await readable(res, rawPath(req, "tree"));
     if (!(await stat(dir.absolute)).isDirectory()) throw new HttpError(400, `${dir.relative} is not a folder`, "Bad Request");
-    const body: DataListing = { path: dir.relative, entries: await listEntries(root, dir) };
+    const a = await accessOf(res, access);
+    const entries = (await listEntries(root, dir)).filter((e) => visible(a, { kind: "data", path: e.path }));
+    const body: DataListing = { path: dir.relative, entries };
     res.json(body);
   });
 
   r.get(`${PREFIX}/files{/*path}`, async (req, res, next) => {
-    const file = await resolveDataPath(root, rawPath(req, "files"));
+    const file = await readable(res, rawPath(req, "files"));
     if (!(await stat(file.absolute)).isFile()) throw new HttpError(400, `${file.relative} is not a file`, "Bad Request");
     // sendFile answers Range requests with 206 and Content-Range, and sets Accept-Ranges.
     res.sendFile(

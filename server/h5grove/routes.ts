@@ -4,12 +4,16 @@
  * the analysis library: H5Web fetches the slices it shows, never the whole file (issue 6). Reads run
  * in worker threads (read-pool.ts), each bounded by LIGHTBOOK_MAX_READ_BYTES (issue 12).
  */
-import { Router, type Response } from "express";
+import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { HttpError } from "../../runtime/errors.ts";
 import { parseQuery } from "../http/validate.ts";
 import type { H5ReadPool } from "./read-pool.ts";
 import type { GroveReply, GroveTask } from "./tasks.ts";
+import type { AccessResolver } from "../auth/authorizer.ts";
+import { authorizeDataPath } from "../data/access.ts";
+import { resolveDataPath, type DataPath } from "../data/paths.ts";
+import { NotFoundDomainError } from "../../runtime/errors.ts";
 
 export const H5GROVE_PREFIX = "/api/lightbook/h5grove";
 
@@ -45,26 +49,39 @@ function send(res: Response, reply: Exclude<GroveReply, { ok: false }>): void {
   }
 }
 
-export function h5groveRoutes(pool: H5ReadPool): Router {
+/** Each route reads a file the principal may read (their proposals' data: server/data/access.ts). */
+export function h5groveRoutes(pool: H5ReadPool, root: string, access: AccessResolver): Router {
   const r = Router();
+  const parse = async <S extends z.ZodType<{ file: string }>>(schema: S, req: Request, res: Response): Promise<z.infer<S>> => {
+    const q = parseQuery(schema, req.query);
+    let p: DataPath;
+    try {
+      // As the data API reads paths: `..`, absolute and encoded-dot paths are 400 before any file is looked at.
+      p = await resolveDataPath(root, q.file);
+    } catch (e: unknown) {
+      throw e instanceof NotFoundDomainError ? new NotFoundDomainError(`File not found: ${q.file}`) : e;
+    }
+    await authorizeDataPath(res, access, root, p, `File not found: ${q.file}`);
+    return q;
+  };
 
   r.get(`${H5GROVE_PREFIX}/meta/`, async (req, res) => {
-    const q = parseQuery(entityQuery, req.query);
+    const q = await parse(entityQuery, req, res);
     send(res, await read(pool, { op: "meta", file: q.file, path: q.path }));
   });
 
   r.get(`${H5GROVE_PREFIX}/attr/`, async (req, res) => {
-    const q = parseQuery(attrQuery, req.query);
+    const q = await parse(attrQuery, req, res);
     send(res, await read(pool, { op: "attr", file: q.file, path: q.path, keys: q.attr_keys === undefined ? undefined : [q.attr_keys].flat() }));
   });
 
   r.get(`${H5GROVE_PREFIX}/paths/`, async (req, res) => {
-    const q = parseQuery(entityQuery, req.query);
+    const q = await parse(entityQuery, req, res);
     send(res, await read(pool, { op: "paths", file: q.file, path: q.path }));
   });
 
   r.get(`${H5GROVE_PREFIX}/data/`, async (req, res) => {
-    const q = parseQuery(dataQuery, req.query);
+    const q = await parse(dataQuery, req, res);
     send(
       res,
       await read(pool, { op: "data", file: q.file, path: q.path, selection: q.selection, format: q.format, dtype: q.dtype, flatten: q.flatten === "true" }),

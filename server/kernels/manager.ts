@@ -22,6 +22,24 @@ export interface KernelManagerOptions {
   orphanGraceMs: number;
 }
 
+/**
+ * A kernel's own API token (LIGHTBOOK_TOKEN in its environment): the user's, scoped to reading and
+ * runs, revoked with the kernel, so that cells reach only what their user may (issue 13, item 3)
+ * and never the server's token.
+ */
+export interface KernelTokens {
+  issue(userId: string, kernelId: string): Promise<{ id: string; token: string }>;
+  revoke(userId: string, tokenId: string): Promise<void>;
+}
+
+/** Who a kernel belongs to, and the token it was given. */
+interface Ownership {
+  ownerId: string | null;
+  tokenId: string | null;
+  /** The environment the kernel is (re)started with; a token issued later goes into it. */
+  env: NodeJS.ProcessEnv;
+}
+
 /** The server pings each kernel's heartbeat this often, well inside the grace. */
 const MAX_PING_MS = 3000;
 
@@ -36,12 +54,14 @@ export class KernelManager {
   /** Per kernel: what stops the journal and the followers (attachToEach) recording it. */
   private readonly detachers = new Map<string, (() => void)[]>();
   private readonly followers: ((kernel: ManagedKernel) => () => void)[] = [];
+  private readonly owners = new Map<string, Ownership>();
 
   constructor(
     private readonly specs: KernelSpecRegistry,
     private readonly opts: KernelManagerOptions,
     private readonly log: Logger,
     private readonly store: KernelStore,
+    private readonly tokens: KernelTokens,
   ) {
     this.journal = new OutputJournal(undefined, {
       store,
@@ -49,8 +69,14 @@ export class KernelManager {
     });
   }
 
-  list(): KernelModel[] {
-    return [...this.kernels.values()].map((k) => k.model());
+  /** The kernels `visible` keeps (the authorizer's view of their owners). */
+  list(visible: (ownerId: string | null) => boolean = () => true): KernelModel[] {
+    return [...this.kernels.values()].filter((k) => visible(this.ownerOf(k.id))).map((k) => k.model());
+  }
+
+  /** The user who started the kernel; null for one recorded before kernels had owners. */
+  ownerOf(id: string): string | null {
+    return this.owners.get(id)?.ownerId ?? null;
   }
 
   get(id: string): ManagedKernel {
@@ -63,10 +89,17 @@ export class KernelManager {
     return { connectionFile: path.join(this.opts.runtimeDir, `kernel-${id}.json`), logFile: path.join(this.opts.runtimeDir, `kernel-${id}.log`) };
   }
 
-  private create(id: string, specName: string, connection: ConnectionInfo, saved?: KernelRecord): ManagedKernel {
+  private create(id: string, specName: string, connection: ConnectionInfo, owner: Omit<Ownership, "env">, saved?: KernelRecord): ManagedKernel {
     const spec = this.specs.get(specName);
     if (!spec) throw new NotFoundDomainError(`No such kernel: ${JSON.stringify(specName)}; available: ${this.specs.names().join(", ")}`);
     const grace = this.opts.orphanGraceMs;
+    const env: NodeJS.ProcessEnv = {
+      ...kernelBaseEnv(process.env),
+      ...spec.spec.env,
+      ...this.opts.env,
+      // Kernels outlive the server for the grace (kernel/transport/heartbeat.ts), or end with it.
+      ...(grace > 0 ? { LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS: String(grace) } : { JPY_PARENT_PID: String(process.pid) }),
+    };
     const kernel = new ManagedKernel(
       id,
       spec.name,
@@ -75,19 +108,14 @@ export class KernelManager {
         argv: spec.spec.argv,
         interruptMode: spec.spec.interrupt_mode,
         ...this.files(id),
-        env: {
-          ...kernelBaseEnv(process.env),
-          ...spec.spec.env,
-          ...this.opts.env,
-          // Kernels outlive the server for the grace (kernel/transport/heartbeat.ts), or end with it.
-          ...(grace > 0 ? { LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS: String(grace) } : { JPY_PARENT_PID: String(process.pid) }),
-        },
+        env,
         cwd: this.opts.cwd,
         pingMs: Math.max(100, Math.min(MAX_PING_MS, Math.floor(grace / 3))),
       },
       this.log,
     );
     this.kernels.set(id, kernel);
+    this.owners.set(id, { ...owner, env });
     this.detachers.set(id, [this.journal.attach(kernel, saved?.executions, saved?.journalMsgId ?? null), ...this.followers.map((follow) => follow(kernel))]);
     kernel.onState((s) => {
       if (s === "dead") void this.store.setState(id, "dead").catch(() => undefined);
@@ -96,7 +124,39 @@ export class KernelManager {
   }
 
   private async record(kernel: ManagedKernel): Promise<void> {
-    await this.store.put({ id: kernel.id, name: kernel.name, pid: kernel.pid!, pgid: kernel.pgid!, connection: kernel.connection, state: "running" });
+    const { ownerId, tokenId } = this.owners.get(kernel.id)!;
+    await this.store.put({
+      id: kernel.id,
+      name: kernel.name,
+      pid: kernel.pid!,
+      pgid: kernel.pgid!,
+      connection: kernel.connection,
+      state: "running",
+      ownerId,
+      tokenId,
+    });
+  }
+
+  /**
+   * A new token for the kernel's next process. A reattached kernel's secret is not known (only its
+   * hash is stored), so a restart after a server restart gets a new one and the old is revoked.
+   */
+  private async issueToken(id: string): Promise<void> {
+    const o = this.owners.get(id)!;
+    if (o.ownerId === null || o.env.LIGHTBOOK_TOKEN !== undefined) return;
+    if (o.tokenId !== null) await this.tokens.revoke(o.ownerId, o.tokenId).catch(() => undefined);
+    const t = await this.tokens.issue(o.ownerId, id);
+    o.tokenId = t.id;
+    o.env.LIGHTBOOK_TOKEN = t.token;
+  }
+
+  private async revokeToken(id: string): Promise<void> {
+    const o = this.owners.get(id);
+    this.owners.delete(id);
+    if (o?.ownerId && o.tokenId)
+      await this.tokens
+        .revoke(o.ownerId, o.tokenId)
+        .catch((e: unknown) => this.log.warn({ kernel: id, err: coerceError(e).message }, "could not revoke a kernel's token"));
   }
 
   private async newConnection(id: string, specName: string): Promise<ConnectionInfo> {
@@ -106,17 +166,20 @@ export class KernelManager {
     return connection;
   }
 
-  async start(name: string | undefined): Promise<ManagedKernel> {
+  /** A new kernel of `ownerId`'s (the user whose request starts it). */
+  async start(name: string | undefined, ownerId: string): Promise<ManagedKernel> {
     const specName = name ?? this.specs.defaultName;
     if (!this.specs.get(specName)) throw new NotFoundDomainError(`No such kernel: ${JSON.stringify(name)}; available: ${this.specs.names().join(", ")}`);
     const id = randomUUID();
-    const kernel = this.create(id, specName, await this.newConnection(id, specName));
+    const kernel = this.create(id, specName, await this.newConnection(id, specName), { ownerId, tokenId: null });
     try {
+      await this.issueToken(id);
       await kernel.start();
       await this.record(kernel);
     } catch (e: unknown) {
       this.kernels.delete(id);
       this.stopFollowing(id);
+      await this.revokeToken(id);
       await kernel.stop().catch(() => undefined);
       await removeKernelFiles(this.files(id).connectionFile, this.files(id).logFile);
       if (e instanceof KernelStartError) {
@@ -148,7 +211,7 @@ export class KernelManager {
   private async reattach(r: KernelRecord): Promise<void> {
     let kernel: ManagedKernel;
     try {
-      kernel = this.create(r.id, r.name, r.connection, r);
+      kernel = this.create(r.id, r.name, r.connection, { ownerId: r.ownerId, tokenId: r.tokenId }, r);
     } catch (e: unknown) {
       this.log.warn({ kernel: r.id, err: coerceError(e).message }, "a recorded kernel's kernelspec is gone; forgetting the kernel");
       await this.store.delete(r.id);
@@ -175,6 +238,7 @@ export class KernelManager {
     this.stopFollowing(id);
     await kernel.stop();
     await this.store.delete(id);
+    await this.revokeToken(id);
     await removeKernelFiles(this.files(id).connectionFile, this.files(id).logFile);
     this.log.info({ kernel: id }, "kernel shut down");
   }
@@ -195,6 +259,7 @@ export class KernelManager {
   async restart(id: string): Promise<ManagedKernel> {
     const kernel = this.get(id);
     try {
+      await this.issueToken(id);
       // A dead kernel's ports may have been taken while it was gone.
       await kernel.restart(kernel.state === "dead" ? await this.newConnection(id, kernel.name) : undefined);
       await this.record(kernel);

@@ -22,11 +22,12 @@ export interface KernelProcess {
 }
 
 /**
- * The server's environment as kernels get it: without the database's URL and password. Cells are
- * any user's code; they reach Lightbook through its REST API with the token, never the database.
+ * The server's environment as kernels get it: without the database's URL and password, the
+ * server's token and the single sign-on client secret. Cells are any user's code; they reach
+ * Lightbook through its REST API with their kernel's own token (server/kernels/tokens.ts).
  */
 export function kernelBaseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _url, PGPASSWORD: _password, JPY_PARENT_PID: _parent, ...rest } = env;
+  const { DATABASE_URL: _url, PGPASSWORD: _password, JPY_PARENT_PID: _parent, LIGHTBOOK_TOKEN: _token, LIGHTBOOK_OIDC_CLIENT_SECRET: _secret, ...rest } = env;
   return rest;
 }
 

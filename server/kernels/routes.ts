@@ -1,32 +1,44 @@
-import { Router } from "express";
+import { Router, type Response } from "express";
 import { parseBody } from "../http/validate.ts";
 import type { KernelManager } from "./manager.ts";
+import type { ManagedKernel } from "./managed-kernel.ts";
 import { startKernelBody } from "../../contracts/kernels.ts";
+import { accessOf, authorize, can, type AccessResolver } from "../auth/authorizer.ts";
+import { principalOf } from "../auth/middleware.ts";
 
-/** Jupyter Server's /api/kernels: thin handlers over the kernel manager. */
-export function kernelRoutes(kernels: KernelManager): Router {
+/** The kernel, when it is the principal's (or they are an admin); anyone else's is "does not exist". */
+export async function ownKernel(res: Response, kernels: KernelManager, access: AccessResolver, id: string): Promise<ManagedKernel> {
+  const kernel = kernels.get(id);
+  await authorize(res, access, "write", { kind: "kernel", ownerId: kernels.ownerOf(id) }, `Kernel does not exist: ${id}`);
+  return kernel;
+}
+
+/** Jupyter Server's /api/kernels: thin handlers over the kernel manager. Each user lists and reaches only their own. */
+export function kernelRoutes(kernels: KernelManager, access: AccessResolver): Router {
   const r = Router();
-  r.get("/api/kernels", (_req, res) => {
-    res.json(kernels.list());
+  r.get("/api/kernels", async (_req, res) => {
+    const a = await accessOf(res, access);
+    res.json(kernels.list((ownerId) => can(a, "read", { kind: "kernel", ownerId })));
   });
   r.post("/api/kernels", async (req, res) => {
-    const kernel = await kernels.start(parseBody(startKernelBody, req.body).name);
+    const kernel = await kernels.start(parseBody(startKernelBody, req.body).name, principalOf(res).userId);
     res.status(201).location(`/api/kernels/${kernel.id}`).json(kernel.model());
   });
-  r.get("/api/kernels/:id", (req, res) => {
-    res.json(kernels.get(req.params.id).model());
+  r.get("/api/kernels/:id", async (req, res) => {
+    res.json((await ownKernel(res, kernels, access, req.params.id)).model());
   });
   r.delete("/api/kernels/:id", async (req, res) => {
+    await ownKernel(res, kernels, access, req.params.id);
     await kernels.shutdown(req.params.id);
     res.status(204).end();
   });
   r.post("/api/kernels/:id/interrupt", async (req, res) => {
-    await kernels.get(req.params.id).interrupt();
+    await (await ownKernel(res, kernels, access, req.params.id)).interrupt();
     res.status(204).end();
   });
   r.post("/api/kernels/:id/restart", async (req, res) => {
-    const kernel = await kernels.restart(req.params.id);
-    res.json(kernel.model());
+    await ownKernel(res, kernels, access, req.params.id);
+    res.json((await kernels.restart(req.params.id)).model());
   });
   return r;
 }

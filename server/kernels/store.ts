@@ -16,6 +16,9 @@ export interface KernelRecord {
   /** "running" or "dead": busy and idle are the kernel's to say, not the database's. */
   state: "running" | "dead";
   journalMsgId: string | null;
+  /** The user who started it, and its token's id (issue 13, item 3). */
+  ownerId: string | null;
+  tokenId: string | null;
   executions: { execution: RecordedExecution; seq: number }[];
 }
 
@@ -36,6 +39,8 @@ export class KernelStore implements JournalStore {
       connection: parseConnectionInfo(r.connection, `kernel row ${r.id}: connection`),
       state: parseContract(kernelState, r.state, `kernel row ${r.id}: state`),
       journalMsgId: r.journalMsgId,
+      ownerId: r.ownerId,
+      tokenId: r.tokenId,
       executions: r.executions.map((e) => ({
         seq: e.seq,
         execution: parseContract(
@@ -60,8 +65,16 @@ export class KernelStore implements JournalStore {
     }));
   }
 
-  async put(k: { id: string; name: string; pid: number; pgid: number; connection: ConnectionInfo; state: "running" | "dead" }): Promise<void> {
-    const row = { name: k.name, pid: k.pid, pgid: k.pgid, connection: k.connection as unknown as Prisma.InputJsonObject, state: k.state };
+  async put(k: Omit<KernelRecord, "journalMsgId" | "executions">): Promise<void> {
+    const row = {
+      name: k.name,
+      pid: k.pid,
+      pgid: k.pgid,
+      connection: k.connection as unknown as Prisma.InputJsonObject,
+      state: k.state,
+      ownerId: k.ownerId,
+      tokenId: k.tokenId,
+    };
     await this.db.kernel.upsert({ where: { id: k.id }, create: { id: k.id, ...row }, update: row });
   }
 

@@ -8,12 +8,13 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import { auditExecutions } from "../audit/executions.ts";
 import type { KernelManager } from "./manager.ts";
 import { V1_PROTOCOL } from "./ws-framing.ts";
+import { can, type AccessResolver } from "../auth/authorizer.ts";
 
 /**
  * `/api/kernels/{id}/channels` (authenticated, origin- and scope-checked by server/http/ws-upgrade.ts).
  * `sockets`: logging out closes the kernel sockets its login session opened (issue 13, item 7).
  */
-export function kernelChannelsEndpoint(kernels: KernelManager, audit: AuditLog, log: Logger): WebSocketEndpoint {
+export function kernelChannelsEndpoint(kernels: KernelManager, access: AccessResolver, audit: AuditLog, log: Logger): WebSocketEndpoint {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 256 * 1024 * 1024,
@@ -37,11 +38,19 @@ export function kernelChannelsEndpoint(kernels: KernelManager, audit: AuditLog, 
         if (known) return refuseUpgrade(socket, known.status, known.message);
         throw e;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        opened(ws);
-        const sent = auditExecutions(audit, principal.username);
-        new KernelChannelsConnection(ws, kernel, url.searchParams.get("session_id") || randomUUID(), log, (msg) => sent(kernel.id, msg)).connect();
-      });
+      const found = kernel;
+      access.of(principal).then(
+        (a) => {
+          // Someone else's kernel answers as a missing one (no probing of kernel ids).
+          if (!can(a, "write", { kind: "kernel", ownerId: kernels.ownerOf(kernelId) })) return refuseUpgrade(socket, 404, `Kernel does not exist: ${kernelId}`);
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            opened(ws);
+            const sent = auditExecutions(audit, principal.username);
+            new KernelChannelsConnection(ws, found, url.searchParams.get("session_id") || randomUUID(), log, (msg) => sent(found.id, msg)).connect();
+          });
+        },
+        () => refuseUpgrade(socket, 503, "Authorization is unavailable"),
+      );
     },
   };
 }

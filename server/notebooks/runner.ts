@@ -87,13 +87,14 @@ export class NotebookRunner {
 
   /**
    * Runs cells of the stored notebook in the given order (all: every code cell, in notebook
-   * order). `sent` hears each execute_request the kernel took (the audit trail).
+   * order) on `ownerId`'s session of the notebook. `sent` hears each execute_request the kernel
+   * took (the audit trail).
    */
-  async run(path: string, selection: CellSelection, sent: SentToKernel = () => undefined): Promise<CellExecution[]> {
+  async run(path: string, selection: CellSelection, ownerId: string, sent: SentToKernel = () => undefined): Promise<CellExecution[]> {
     const notebook = await this.stored(path);
     const cells = this.select(path, notebook, selection);
     const kernelName = notebook.metadata.kernelspec?.name;
-    const session = await this.parts.sessions.create({ path, name: nameOf(path), type: "notebook", kernel: { name: kernelName } });
+    const session = await this.parts.sessions.create({ path, name: nameOf(path), type: "notebook", kernel: { name: kernelName } }, ownerId);
     const kernel = this.parts.kernels.get(session.kernel.id);
     if (kernel.state === "dead") throw new DomainError("conflict", `The kernel of ${path} is dead; restart it (POST /api/kernels/${kernel.id}/restart) first`);
     const requests = cells.map((cell) => {

@@ -7,6 +7,9 @@ import type { Db } from "../db/client.ts";
 import type { ProgramModel } from "../../contracts/programs.ts";
 import type { Programs } from "../../queue/programs.ts";
 import { heartbeatOverdue } from "../../queue/sql/agents.ts";
+import type { AccessResolver } from "../auth/authorizer.ts";
+import type { RunManager } from "../runs/manager.ts";
+import { reachableRun } from "../runs/routes.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * of every command) as its agent writes it, so a running program's progress can be followed; its
  * current attempt, or `?attempt=N`.
  */
-export function programRoutes(db: Db, programs: Programs, lostAfterMs: number, resultsRoot: string): Router {
+export function programRoutes(db: Db, programs: Programs, lostAfterMs: number, resultsRoot: string, runs: RunManager, access: AccessResolver): Router {
   const r = Router();
   r.get("/api/lightbook/programs", async (_req, res) => {
     const agents = await db.$queryRawUnsafe<{ id: string; name: string; tags: string[] }[]>(
@@ -44,6 +47,7 @@ export function programRoutes(db: Db, programs: Programs, lostAfterMs: number, r
     const attemptQuery = typeof req.query.attempt === "string" ? req.query.attempt : undefined;
     const notFound = () => new NotFoundDomainError(`No program log for run ${id} partition ${partition}${attemptQuery ? ` attempt ${attemptQuery}` : ""}`);
     if (!UUID.test(id) || !/^\d{1,9}$/.test(partition) || (attemptQuery !== undefined && !/^\d{1,3}$/.test(attemptQuery))) throw notFound();
+    await reachableRun(res, runs, access, "read", id);
     const rows = await db.$queryRawUnsafe<{ attempt: number; step: string; recipe: unknown }[]>(
       "select t.attempt, t.step, r.recipe from task t join run r on r.id = t.run_id where t.run_id = $1::uuid and t.partition = $2::int",
       id,

@@ -57,6 +57,8 @@ export class Proposals {
     /** The data root (LIGHTBOOK_DATA_ROOT) every data folder must stay inside. */
     private readonly dataRoot: string,
     private readonly folders: Folders,
+    /** Who reaches what changed (a membership, a data folder, an embargo): the authorizer reads it again. */
+    private readonly changed: () => void = () => undefined,
   ) {}
 
   async list(): Promise<ProposalModel[]> {
@@ -91,6 +93,7 @@ export class Proposals {
     const embargo = body.embargo === undefined ? undefined : body.embargo === null ? null : new Date(body.embargo);
     const r = await this.db.proposal.updateMany({ where: { id }, data: { title: body.title, beamline: body.beamline, dataFolder, embargo } });
     if (r.count === 0) throw new NotFoundDomainError(`no proposal ${id}`);
+    this.changed();
     return this.get(id);
   }
 
@@ -101,6 +104,7 @@ export class Proposals {
     if (!user) throw new InvalidInputError(`username: no user named ${username}`);
     try {
       const m = await this.db.membership.create({ data: { proposalId: id, userId: user.id, role }, include: { user: { select: { username: true } } } });
+      this.changed();
       return membershipOf(m);
     } catch (e: unknown) {
       if (isUniqueViolation(e)) throw new DomainError("conflict", `username: ${username} is a member already; change their role instead`);
@@ -120,6 +124,8 @@ export class Proposals {
 
   async removeMember(id: string, userId: string): Promise<void> {
     const r = await this.db.membership.deleteMany({ where: { proposalId: id, userId } });
+    // At once: the removed member's pages, tokens and kernels reach the proposal no more (issue 13, item 7).
+    this.changed();
     if (r.count === 0) throw new NotFoundDomainError(`user ${userId} is not a member of proposal ${id}`);
   }
 

@@ -31,6 +31,12 @@ import { recordEvent, runEvents } from "../../queue/sql/events.ts";
 import { settleRun } from "../../queue/sql/settle-run.ts";
 import { checkProgramSteps, type Programs } from "../../queue/programs.ts";
 
+/** Who submitted a run, and the proposal it belongs to (issue 13, item 3). */
+export interface RunOwnership {
+  ownerId: string | null;
+  proposalId: string | null;
+}
+
 export interface RunManagerOptions {
   dataRoot: string;
   resultsRoot: string | undefined;
@@ -58,7 +64,7 @@ export class RunManager {
    * the tasks of its first steps are one transaction; their jobs are enqueued after it commits (a
    * gap the scheduler's repair closes if the server stops in between).
    */
-  async create(body: CreateRunBody, headerKey: string | undefined): Promise<{ run: RunModel; created: boolean }> {
+  async create(body: CreateRunBody, headerKey: string | undefined, owner: RunOwnership): Promise<{ run: RunModel; created: boolean }> {
     const key = body.key ?? headerKey ?? null;
     if (key !== null) {
       const existing = await this.db.run.findUnique({ where: { key } });
@@ -88,14 +94,15 @@ export class RunManager {
       total: tasks.length,
       stepsPending: recipe.steps.length - ready.length,
       open: body.open,
+      ...owner,
     };
     let run: RunRow;
     const client = await this.pool.connect();
     try {
       run = await transaction(client, async () => {
         const { rows } = await client.query<{ created_at: Date }>(
-          "insert into run (id, key, name, recipe, total, steps_pending, open) values ($1::uuid, $2, $3, $4::jsonb, $5::int, $6::int, $7) returning created_at",
-          [fields.id, key, body.name, JSON.stringify(recipe), fields.total, fields.stepsPending, fields.open],
+          "insert into run (id, key, name, recipe, total, steps_pending, open, owner_id, proposal_id) values ($1::uuid, $2, $3, $4::jsonb, $5::int, $6::int, $7, $8::uuid, $9::uuid) returning created_at",
+          [fields.id, key, body.name, JSON.stringify(recipe), fields.total, fields.stepsPending, fields.open, owner.ownerId, owner.proposalId],
         );
         await insertTasks(client, fields.id, 0, tasks);
         // Last in the transaction: the event table's lock is the last one taken (queue/sql/finish-task.ts).
@@ -134,8 +141,14 @@ export class RunManager {
     return { run: model, created: true };
   }
 
-  async list(opts: { limit: number; state?: RunState }): Promise<RunModel[]> {
-    const runs = await this.db.run.findMany({ where: opts.state ? { state: opts.state } : {}, orderBy: { createdAt: "desc" }, take: opts.limit });
+  /** The newest runs; `reach` (a non-admin's): only theirs and their proposals'. */
+  async list(opts: { limit: number; state?: RunState; reach?: { userId: string; proposalIds: string[] } }): Promise<RunModel[]> {
+    const reach = opts.reach ? { OR: [{ ownerId: opts.reach.userId }, { proposalId: { in: opts.reach.proposalIds } }] } : {};
+    const runs = await this.db.run.findMany({
+      where: { ...reach, ...(opts.state ? { state: opts.state } : {}) },
+      orderBy: { createdAt: "desc" },
+      take: opts.limit,
+    });
     const counts = await this.counts(runs.map((r) => r.id));
     return runs.map((r) => runModel(r, counts.get(r.id)));
   }
@@ -315,6 +328,12 @@ export class RunManager {
     return this.get(id, { tasks: false });
   }
 
+  /** Whose the run is (404 for an unknown one): what the authorizer decides on. */
+  async ownership(id: string): Promise<RunOwnership> {
+    const { ownerId, proposalId } = await this.find(id);
+    return { ownerId, proposalId };
+  }
+
   private async find(id: string): Promise<RunRow> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundDomainError(`Run not found: ${id}`);
     const run = await this.db.run.findUnique({ where: { id } });
@@ -356,6 +375,8 @@ function runModel(r: RunRow, c: Record<TaskState, number> | undefined): RunModel
     started_at: r.startedAt?.toISOString() ?? null,
     finished_at: r.finishedAt?.toISOString() ?? null,
     error: r.error,
+    owner_id: r.ownerId,
+    proposal_id: r.proposalId,
   };
 }
 

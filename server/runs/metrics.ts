@@ -4,16 +4,17 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { TASK_IDENTIFIER } from "../../queue/queue.ts";
 import { heartbeatOverdue } from "../../queue/sql/agents.ts";
 import type { EventStreamStats } from "../events/endpoint.ts";
+import { authorize, type AccessResolver } from "../auth/authorizer.ts";
 
 /**
- * GET /metrics in Prometheus' text format (behind the token, like every API). Agents write their
+ * GET /metrics in Prometheus' text format (for admins: the service's figures, every user's runs). Agents write their
  * progress to Postgres, so the figures are read from there at each scrape: queue depth (the
  * signal for autoscaling agents), tasks ended (rate() of it is tasks/s), agents alive, and task
  * latencies, observed from the tasks that ended since the previous scrape. A scrape reads the
  * run table and the tasks of runs live since the previous one, never the whole task table: tasks
  * ended are the runs' own counters (finish-task.ts keeps them).
  */
-export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number, events: EventStreamStats): Router {
+export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number, events: EventStreamStats, access: AccessResolver): Router {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "lightbook_server_" });
   const queueDepth = new Gauge({ name: "lightbook_queue_depth", help: "Jobs waiting for an agent (not locked, attempts left)", registers: [registry] });
@@ -116,6 +117,7 @@ export function metricsRoutes(pool: pg.Pool, agentLostAfterMs: number, events: E
 
   const r = Router();
   r.get("/metrics", async (_req, res) => {
+    await authorize(res, access, "read", { kind: "service" }, "Only admins may read the service's metrics");
     await refresh();
     res.type(registry.contentType).send(await registry.metrics());
   });

@@ -1,9 +1,11 @@
-import { Router } from "express";
+import { Router, type Response } from "express";
 import { z } from "zod";
-import { HttpError } from "../../runtime/errors.ts";
+import { HttpError, NotFoundDomainError } from "../../runtime/errors.ts";
+import type { Principal } from "../../contracts/accounts.ts";
 import { parseBody } from "../http/validate.ts";
 import type { RunManager } from "./manager.ts";
-import { appendTasksBody, createRunBody } from "../../contracts/runs.ts";
+import { appendTasksBody, createRunBody, type CreateRunBody } from "../../contracts/runs.ts";
+import { accessOf, authorize, can, type Access, type AccessResolver, type Action } from "../auth/authorizer.ts";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -32,40 +34,83 @@ function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> 
   throw new HttpError(400, `Invalid query: ${issue.path.join(".")}: ${issue.message}`, "Bad Request");
 }
 
+/** The run's id once the principal may do `action` to it; someone else's is "not found". */
+export async function reachableRun(res: Response, runs: RunManager, access: AccessResolver, action: Action, id: string): Promise<string> {
+  await authorize(res, access, action, { kind: "run", ...(await runs.ownership(id)) }, `Run not found: ${id}`);
+  return id;
+}
+
+/** Whether a principal may follow a run's events (undefined: every run's, the admins'); an unknown run is not theirs. */
+export function runFollower(runs: RunManager, access: AccessResolver): (p: Principal, runId: string | undefined) => Promise<boolean> {
+  return async (p, runId) => {
+    const a = await access.of(p);
+    if (runId === undefined) return can(a, "read", { kind: "service" });
+    try {
+      return can(a, "read", { kind: "run", ...(await runs.ownership(runId)) });
+    } catch (e: unknown) {
+      if (e instanceof NotFoundDomainError) return false;
+      throw e;
+    }
+  };
+}
+
+/** The proposal a new run belongs to: the one named (the submitter's own), else a token's only proposal, else none. */
+function proposalOf(a: Access, body: CreateRunBody): string | null {
+  if (body.proposal_id !== undefined) {
+    if (!can(a, "write", { kind: "proposal", id: body.proposal_id }))
+      throw new HttpError(400, `Invalid request body: proposal_id: you are not a member of proposal ${body.proposal_id}`, "Bad Request");
+    return body.proposal_id;
+  }
+  const only = a.principal.proposalIds;
+  return only?.length === 1 ? only[0]! : null;
+}
+
 /**
  * /api/lightbook/runs: thin handlers over the run manager. POST answers 201 with Location for a
  * new run and 200 with the existing run when its idempotency key (body `key` or the
- * Idempotency-Key header) was seen before.
+ * Idempotency-Key header) was seen before. Each user reaches their own runs and their proposals'.
  */
-export function runRoutes(runs: RunManager): Router {
+export function runRoutes(runs: RunManager, access: AccessResolver): Router {
   const r = Router();
+  const reach = (res: Response, action: Action, id: string) => reachableRun(res, runs, access, action, id);
   r.post("/api/lightbook/runs", async (req, res) => {
     const body = parseBody(createRunBody, req.body);
-    const { run, created } = await runs.create(body, req.get("Idempotency-Key") || undefined);
+    const a = await accessOf(res, access);
+    const { run, created } = await runs.create(body, req.get("Idempotency-Key") || undefined, { ownerId: a.principal.userId, proposalId: proposalOf(a, body) });
+    // Someone else's key: the run stays theirs (a key is the client's to make unique).
+    if (!created && !can(a, "read", { kind: "run", ownerId: run.owner_id, proposalId: run.proposal_id }))
+      throw new HttpError(409, "That idempotency key was used by another user's run; choose another", "Conflict");
     res
       .status(created ? 201 : 200)
       .location(`/api/lightbook/runs/${run.id}`)
       .json(run);
   });
   r.get("/api/lightbook/runs", async (req, res) => {
-    res.json(await runs.list(parseQuery(listQuery, req.query)));
+    const a = await accessOf(res, access);
+    const mine = a.principal.role === "admin" ? undefined : { userId: a.principal.userId, proposalIds: a.proposals.map((p) => p.id) };
+    res.json(await runs.list({ ...parseQuery(listQuery, req.query), reach: mine }));
   });
   r.get("/api/lightbook/runs/:id", async (req, res) => {
+    await reach(res, "read", req.params.id);
     const q = parseQuery(getQuery, req.query);
     if (q.wait) await runs.waitForEnd(req.params.id, q.wait);
     res.json(await runs.get(req.params.id, { tasks: q.tasks === "1", tasksAfter: q.tasks_after, tasksLimit: q.tasks_limit }));
   });
   r.get("/api/lightbook/runs/:id/results", async (req, res) => {
+    await reach(res, "read", req.params.id);
     const q = parseQuery(resultsQuery, req.query);
     res.json(await runs.results(req.params.id, { ...q, binary: q.binary === "1" }));
   });
   r.post("/api/lightbook/runs/:id/tasks", async (req, res) => {
+    await reach(res, "write", req.params.id);
     res.status(201).json(await runs.appendTasks(req.params.id, parseBody(appendTasksBody, req.body)));
   });
   r.post("/api/lightbook/runs/:id/close", async (req, res) => {
+    await reach(res, "write", req.params.id);
     res.json(await runs.close(req.params.id));
   });
   r.delete("/api/lightbook/runs/:id", async (req, res) => {
+    await reach(res, "write", req.params.id);
     await runs.cancel(req.params.id);
     res.status(204).end();
   });

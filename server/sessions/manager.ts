@@ -32,8 +32,15 @@ export class SessionManager {
     for (const s of await this.db.kernelSession.findMany()) this.sessions.set(s.id, s);
   }
 
-  list(): SessionModel[] {
-    return [...this.sessions.values()].filter((s) => this.alive(s)).map((s) => this.model(s));
+  /** The live sessions whose kernel's owner `visible` keeps. */
+  list(visible: (ownerId: string | null) => boolean = () => true): SessionModel[] {
+    return [...this.sessions.values()].filter((s) => this.alive(s) && visible(this.kernels.ownerOf(s.kernelId))).map((s) => this.model(s));
+  }
+
+  /** A session belongs to its kernel's owner. */
+  ownerOf(id: string): string | null {
+    const s = this.sessions.get(id);
+    return s ? this.kernels.ownerOf(s.kernelId) : null;
   }
 
   get(id: string): SessionModel {
@@ -47,18 +54,26 @@ export class SessionManager {
     return [...this.sessions.values()].find((s) => s.kernelId === kernelId && this.alive(s))?.path;
   }
 
-  /** A new session, or the existing one for this path (as Jupyter Server answers). */
-  async create(req: { path: string; name: string; type: string; kernel: { id?: string; name?: string } }): Promise<SessionModel> {
-    const existing = [...this.sessions.values()].find((s) => s.path === req.path && this.alive(s));
+  /**
+   * A new session, or `ownerId`'s existing one for this path (as Jupyter Server answers): two
+   * members of a proposal who open one notebook each get their own kernel (issue 13: kernels are
+   * their starter's).
+   */
+  async create(req: { path: string; name: string; type: string; kernel: { id?: string; name?: string } }, ownerId: string): Promise<SessionModel> {
+    const existing = [...this.sessions.values()].find((s) => s.path === req.path && this.alive(s) && this.kernels.ownerOf(s.kernelId) === ownerId);
     if (existing) return this.model(existing);
-    const kernelId = req.kernel.id !== undefined ? this.kernels.get(req.kernel.id).id : (await this.kernels.start(req.kernel.name)).id;
+    const kernelId = req.kernel.id !== undefined ? this.kernels.get(req.kernel.id).id : (await this.kernels.start(req.kernel.name, ownerId)).id;
     const session: Session = { id: randomUUID(), path: req.path, name: req.name, type: req.type, kernelId };
     await this.db.kernelSession.create({ data: session });
     this.sessions.set(session.id, session);
     return this.model(session);
   }
 
-  async update(id: string, change: { path?: string; name?: string; type?: string; kernel?: { id?: string; name?: string } }): Promise<SessionModel> {
+  async update(
+    id: string,
+    change: { path?: string; name?: string; type?: string; kernel?: { id?: string; name?: string } },
+    ownerId: string,
+  ): Promise<SessionModel> {
     const s = this.sessions.get(id);
     if (!s) throw new NotFoundDomainError(`Session not found: ${id}`);
     const next = { ...s, path: change.path ?? s.path, name: change.name ?? s.name, type: change.type ?? s.type };
@@ -67,7 +82,7 @@ export class SessionManager {
       next.kernelId = this.kernels.get(change.kernel.id).id;
     } else if (change.kernel?.name !== undefined) {
       old = s.kernelId;
-      next.kernelId = (await this.kernels.start(change.kernel.name)).id;
+      next.kernelId = (await this.kernels.start(change.kernel.name, ownerId)).id;
     }
     await this.db.kernelSession.update({ where: { id }, data: next });
     Object.assign(s, next);

@@ -14,6 +14,8 @@ export function runFixture(over: Partial<RunModel> = {}): RunModel {
     started_at: null,
     finished_at: null,
     error: null,
+    owner_id: null,
+    proposal_id: null,
     ...over,
   };
 }

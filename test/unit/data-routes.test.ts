@@ -10,6 +10,11 @@ import express from "express";
 import pino from "pino";
 import { dataRoutes } from "../../server/data/routes.ts";
 import { errorHandler } from "../../server/http/errors.ts";
+import { AccessResolver } from "../../server/auth/authorizer.ts";
+import type { Principal } from "../../contracts/accounts.ts";
+
+/** The routes' own checks (paths, escapes) under an admin, whom the authorizer lets through. */
+const ADMIN: Principal = { userId: "u", username: "admin", role: "admin", credential: "server_token", sessionKey: null, scopes: null, proposalIds: null };
 
 let base: string;
 let url: string;
@@ -24,7 +29,11 @@ before(async () => {
   await writeFile(path.join(base, "secret"), "TOP-SECRET-BYTES");
   await symlink(path.join(base, "secret"), path.join(root, "secret-link"));
   const app = express()
-    .use(dataRoutes(root))
+    .use((_req, res, next) => {
+      res.locals.principal = ADMIN;
+      next();
+    })
+    .use(dataRoutes(root, new AccessResolver(async () => [])))
     .use(errorHandler(pino({ level: "silent" })));
   const server = app.listen(0, "127.0.0.1");
   await once(server, "listening");

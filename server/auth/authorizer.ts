@@ -1,0 +1,158 @@
+import type { Response } from "express";
+import type { Principal } from "../../contracts/accounts.ts";
+import { PERSONAL_ROOT, PROPOSALS_ROOT, personalFolder, proposalFolder } from "../../contracts/admin.ts";
+import { HttpError, NotFoundDomainError } from "../../runtime/errors.ts";
+import type { Db } from "../db/client.ts";
+import { principalOf } from "./middleware.ts";
+
+/** What a request does to a resource. */
+export type Action = "read" | "write";
+
+/**
+ * What a request reaches (issue 13, item 3). Notebooks and data by path; kernels and runs by
+ * their owner and proposal; `service` is the admin's (users, proposals, audit, metrics);
+ * `facility` is what every signed-in user may read (kernelspecs, agents, algorithms, programs).
+ */
+export type Resource =
+  | { kind: "notebook"; path: string }
+  | { kind: "data"; path: string }
+  | { kind: "kernel"; ownerId: string | null }
+  | { kind: "run"; ownerId: string | null; proposalId: string | null }
+  | { kind: "proposal"; id: string }
+  | { kind: "service" }
+  | { kind: "facility" };
+
+/** A proposal as the authorizer needs it. */
+export interface ProposalAccess {
+  id: string;
+  number: string;
+  dataFolder: string;
+  embargo: Date | null;
+}
+
+/** A principal with the proposals it reaches: its user's memberships, narrowed to an API token's proposals. */
+export interface Access {
+  principal: Principal;
+  proposals: ProposalAccess[];
+}
+
+function within(path: string, folder: string): boolean {
+  return folder === "" || path === folder || path.startsWith(`${folder}/`);
+}
+
+/** Ancestors of a reachable folder are listed (filtered) so that users can walk down to it. */
+function isAncestor(path: string, folder: string): boolean {
+  return path === "" || folder.startsWith(`${path}/`);
+}
+
+function notebookFolders(a: Access): string[] {
+  const p = a.principal;
+  const personal = p.proposalIds !== null && p.proposalIds.length > 0 ? [] : [personalFolder(p.username)];
+  return [...personal, ...a.proposals.map((x) => proposalFolder(x.number))];
+}
+
+function dataFolders(a: Access, now: Date): string[] {
+  return a.proposals.filter((x) => x.embargo === null || x.embargo > now).map((x) => x.dataFolder);
+}
+
+/**
+ * The one authorizer, as Jupyter Server's `Authorizer.is_authorized`: may this principal do this
+ * to this resource? Admins may do everything; everyone else reaches their own kernels, their
+ * personal folder, their proposals' notebooks and runs, and their proposals' data until its
+ * embargo. Ancestor folders of what they reach may be read, and are listed filtered (`visible`).
+ */
+export function can(a: Access, action: Action, r: Resource, now = new Date()): boolean {
+  if (a.principal.role === "admin") return true;
+  switch (r.kind) {
+    case "notebook": {
+      const folders = notebookFolders(a);
+      if (folders.some((f) => within(r.path, f))) return true;
+      return action === "read" && (r.path === PERSONAL_ROOT || r.path === PROPOSALS_ROOT || r.path === "");
+    }
+    case "data": {
+      const folders = dataFolders(a, now);
+      return folders.some((f) => within(r.path, f)) || (action === "read" && folders.some((f) => isAncestor(r.path, f)));
+    }
+    case "kernel":
+      return r.ownerId !== null && r.ownerId === a.principal.userId;
+    case "run":
+      return (r.ownerId !== null && r.ownerId === a.principal.userId) || (r.proposalId !== null && a.proposals.some((x) => x.id === r.proposalId));
+    case "proposal":
+      return a.proposals.some((x) => x.id === r.id);
+    case "service":
+      return false;
+    case "facility":
+      return action === "read";
+  }
+}
+
+/** Whether a listed entry shows: one the principal reaches, or a folder on the way to one. */
+export function visible(a: Access, r: { kind: "notebook" | "data"; path: string }, now = new Date()): boolean {
+  if (a.principal.role === "admin") return true;
+  const folders = r.kind === "notebook" ? notebookFolders(a) : dataFolders(a, now);
+  return folders.some((f) => within(r.path, f) || isAncestor(r.path, f));
+}
+
+/** How long a user's proposals are trusted without asking PostgreSQL again; changes made here forget them at once. */
+const ACCESS_TTL_MS = 5_000;
+
+/**
+ * The proposals each user reaches, cached briefly: authorization must stay well under a
+ * millisecond per request (issue 13's bench), and a membership change made through this server
+ * drops the cache at once (`forget`), so a removed member loses access on their next request.
+ */
+export class AccessResolver {
+  private readonly cache = new Map<string, { at: number; proposals: ProposalAccess[] }>();
+
+  /** `proposalsOf`: the proposals a user is a member of (memberProposals over PostgreSQL). */
+  constructor(private readonly proposalsOf: (userId: string) => Promise<ProposalAccess[]>) {}
+
+  async of(principal: Principal): Promise<Access> {
+    if (principal.role === "admin") return { principal, proposals: [] };
+    let hit = this.cache.get(principal.userId);
+    if (!hit || performance.now() - hit.at > ACCESS_TTL_MS) {
+      hit = { at: performance.now(), proposals: await this.proposalsOf(principal.userId) };
+      this.cache.set(principal.userId, hit);
+    }
+    const only = principal.proposalIds;
+    const proposals = only !== null && only.length > 0 ? hit.proposals.filter((x) => only.includes(x.id)) : hit.proposals;
+    return { principal, proposals };
+  }
+
+  /** After a membership, proposal or account change: everyone's proposals are read again. */
+  forget(): void {
+    this.cache.clear();
+  }
+}
+
+/** A user's proposals, from the membership table. */
+export function memberProposals(db: Db): (userId: string) => Promise<ProposalAccess[]> {
+  return (userId) =>
+    db.proposal.findMany({ where: { memberships: { some: { userId } } }, select: { id: true, number: true, dataFolder: true, embargo: true } });
+}
+
+const ACCESS = Symbol("access");
+
+/** The request's access, resolved once per request. */
+export async function accessOf(res: Response, resolver: AccessResolver): Promise<Access> {
+  const locals = res.locals as { [ACCESS]?: Promise<Access> };
+  locals[ACCESS] ??= resolver.of(principalOf(res));
+  return locals[ACCESS];
+}
+
+/**
+ * Refuses what `can` refuses, with `message`: a thing of someone else's is answered like a
+ * missing one (404), so that ids and paths cannot be probed; the service and facility are 403.
+ */
+export function refuseUnless(allowed: boolean, r: Resource, message: string): void {
+  if (allowed) return;
+  if (r.kind === "service" || r.kind === "facility") throw new HttpError(403, message, "Forbidden");
+  throw new NotFoundDomainError(message);
+}
+
+/** The route's check: resolves the request's access, then `can`, then `refuseUnless`. */
+export async function authorize(res: Response, resolver: AccessResolver, action: Action, r: Resource, message: string): Promise<Access> {
+  const a = await accessOf(res, resolver);
+  refuseUnless(can(a, action, r), r, message);
+  return a;
+}
