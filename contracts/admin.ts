@@ -33,6 +33,8 @@ export const adminUser = z.object({
   displayName: z.string(),
   email: z.string().nullable(),
   role: userRole,
+  /** An instrument scientist's beamlines: they help (reach) every proposal on them. */
+  beamlines: z.array(z.string()),
   /** Whether a local password is set; false: logs in through single sign-on only. */
   hasPassword: z.boolean(),
   /** Whether an OpenID provider's subject is linked. */
@@ -44,6 +46,7 @@ export type AdminUser = z.infer<typeof adminUser>;
 export const adminUserList = z.array(adminUser);
 
 const displayName = z.string().trim().max(200);
+const beamlines = z.array(z.string().trim().min(1).max(64)).max(50);
 const email = z.string().trim().email().max(320).nullable();
 
 /** POST /api/lightbook/admin/users: without a password the account logs in through single sign-on. */
@@ -52,6 +55,7 @@ export const createUserBody = z.object({
   displayName: displayName.default(""),
   email: email.default(null),
   role: userRole.default("user"),
+  beamlines: beamlines.default([]),
   password: password.optional(),
 });
 export type CreateUserBody = z.infer<typeof createUserBody>;
@@ -60,6 +64,7 @@ export type CreateUserBody = z.infer<typeof createUserBody>;
 export const updateUserBody = z
   .object({
     role: userRole,
+    beamlines,
     disabled: z.boolean(),
     displayName,
     email,

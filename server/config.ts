@@ -4,6 +4,7 @@ import { z } from "zod";
 import { LOG_FORMATS } from "../runtime/log.ts";
 import type { OidcConfig } from "./auth/oidc.ts";
 import { readPrograms, type Programs } from "../queue/programs.ts";
+import { kernelMemoryMb } from "../kernel/memory-limit.ts";
 
 /** Everything Lightbook reads from its environment, validated once at start. */
 export interface Config {
@@ -34,6 +35,11 @@ export interface Config {
   eventBufferBytes: number;
   /** How long kernels outlive a server that went away (a restart reattaches them meanwhile); 0: they end with it. */
   kernelOrphanGraceMs: number;
+  /**
+   * LIGHTBOOK_KERNEL_ISOLATION: `users` runs each user's kernels as their own Unix account with
+   * limits (server/kernels/provisioner.ts; needs root); `none` as the server's user.
+   */
+  kernelIsolation: { kind: "none" } | { kind: "users"; homes: string; memoryBytes: number; processes: number; openFiles: number };
   /** Single sign-on with OpenID Connect; undefined when LIGHTBOOK_OIDC_ISSUER is unset. */
   oidc: OidcConfig | undefined;
   /** Failed logins allowed per account, and per address, in each window. */
@@ -74,6 +80,9 @@ const envSchema = z.object({
     .int()
     .min(0)
     .default(10 * 60_000),
+  LIGHTBOOK_KERNEL_ISOLATION: z.enum(["none", "users"]).default("none"),
+  LIGHTBOOK_KERNEL_HOMES: z.string().min(1).optional(),
+  LIGHTBOOK_KERNEL_PROCESSES: z.coerce.number().int().min(64).default(1024),
   LIGHTBOOK_OIDC_ISSUER: z.string().url().optional(),
   LIGHTBOOK_OIDC_CLIENT_ID: z.string().min(1).optional(),
   LIGHTBOOK_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -120,6 +129,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventRetentionMs: e.LIGHTBOOK_EVENT_RETENTION_HOURS * 3_600_000,
     eventBufferBytes: e.LIGHTBOOK_EVENT_BUFFER_BYTES,
     kernelOrphanGraceMs: e.LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS,
+    kernelIsolation:
+      e.LIGHTBOOK_KERNEL_ISOLATION === "users"
+        ? {
+            kind: "users",
+            homes: path.resolve(e.LIGHTBOOK_KERNEL_HOMES ?? path.join(stateDir, "homes")),
+            // A hard backstop past the kernel's own limit, which its watchdog enforces first (kernel/memory-limit.ts):
+            // V8 reserves writable address space for each isolate's code range (worker threads too), which RLIMIT_DATA counts.
+            memoryBytes: (kernelMemoryMb() + 8192) * 2 ** 20,
+            processes: e.LIGHTBOOK_KERNEL_PROCESSES,
+            openFiles: 4096,
+          }
+        : { kind: "none" },
     oidc:
       e.LIGHTBOOK_OIDC_ISSUER && e.LIGHTBOOK_OIDC_CLIENT_ID && e.LIGHTBOOK_OIDC_REDIRECT_URL
         ? {

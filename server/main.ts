@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import path from "node:path";
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { realpathSync } from "node:fs";
 import { KERNEL_NAME, kernelSpec } from "../kernel/kernelspec/spec.ts";
 import { LocalAgents } from "./agents/local-agents.ts";
@@ -31,6 +31,7 @@ import { SessionManager } from "./sessions/manager.ts";
 import { writeCellOutputs } from "./notebooks/cell-outputs.ts";
 import { NotebookRunner } from "./notebooks/runner.ts";
 import { kernelTokens } from "./kernels/tokens.ts";
+import { LocalProvisioner, UnixUserProvisioner } from "./kernels/provisioner.ts";
 import { AccessResolver, memberProposals } from "./auth/authorizer.ts";
 import { runFollower } from "./runs/routes.ts";
 import { lockStateDir } from "./state-lock.ts";
@@ -82,6 +83,11 @@ async function main(): Promise<void> {
 
   await mkdir(config.dataRoot, { recursive: true });
   await mkdir(config.stateDir, { recursive: true });
+  if (config.kernelIsolation.kind === "users") {
+    if (process.getuid?.() !== 0) fail("LIGHTBOOK_KERNEL_ISOLATION=users runs kernels as their users' own Unix accounts: the server must run as root");
+    // Kernel accounts pass through to the data root and their homes inside; they list and read nothing else here.
+    await chmod(config.stateDir, 0o711);
+  }
   const unlockStateDir = await lockStateDir(config.stateDir, log).catch((e: unknown) => {
     server.close();
     return fail(coerceError(e).message);
@@ -133,17 +139,20 @@ async function main(): Promise<void> {
   const apiHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const apiUrl = `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${port}/`;
   const accounts = new Accounts(database.db);
+  const runtimeDir = path.join(config.stateDir, "runtime");
   const kernels = new KernelManager(
     specs,
     {
-      runtimeDir: path.join(config.stateDir, "runtime"),
-      cwd: PROJECT_ROOT,
+      runtimeDir,
       env: { LIGHTBOOK_DATA_ROOT: config.dataRoot, LIGHTBOOK_API_URL: apiUrl },
       orphanGraceMs: config.kernelOrphanGraceMs,
     },
     log,
     new KernelStore(database.db),
     kernelTokens(accounts),
+    config.kernelIsolation.kind === "users"
+      ? new UnixUserProvisioner(config.kernelIsolation.homes, PROJECT_ROOT, config.kernelIsolation)
+      : new LocalProvisioner(runtimeDir, PROJECT_ROOT),
   );
   const sessions = new SessionManager(kernels, database.db);
   const runner = new NotebookRunner({

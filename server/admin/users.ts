@@ -16,6 +16,7 @@ function adminUserOf(u: User): AdminUser {
     displayName: u.displayName,
     email: u.email,
     role: parseContract(userRole, u.role, `user ${u.id} role`),
+    beamlines: u.beamlines,
     hasPassword: u.passwordHash !== null,
     sso: u.oidcSubject !== null,
     disabled: u.disabled,
@@ -35,6 +36,8 @@ export class AdminUsers {
   constructor(
     private readonly db: Db,
     private readonly folders: Folders,
+    /** A role or beamlines changed: the authorizer reads who reaches what again. */
+    private readonly changed: () => void = () => undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -54,7 +57,7 @@ export class AdminUsers {
     let u: User;
     try {
       u = await this.db.user.create({
-        data: { username: body.username, displayName: body.displayName, email: body.email, role: body.role, passwordHash },
+        data: { username: body.username, displayName: body.displayName, email: body.email, role: body.role, beamlines: body.beamlines, passwordHash },
       });
     } catch (e: unknown) {
       if (isUniqueViolation(e)) throw new DomainError("conflict", `username: ${body.username} is taken`);
@@ -70,7 +73,7 @@ export class AdminUsers {
    * ends the user's login sessions; their keys are returned so that their WebSockets close too.
    */
   async update(id: string, body: UpdateUserBody): Promise<{ user: AdminUser; endedSessions: string[] }> {
-    return this.db.$transaction(async (tx) => {
+    const updated = await this.db.$transaction(async (tx) => {
       // One admin change at a time, so that two admins demoting each other cannot both succeed.
       await tx.$executeRaw`select pg_advisory_xact_lock(hashtext('lightbook admin roles'))`;
       const before = await tx.user.findUnique({ where: { id } });
@@ -88,6 +91,8 @@ export class AdminUsers {
       }
       return { user: adminUserOf(after), endedSessions };
     });
+    this.changed();
+    return updated;
   }
 
   /** A new password, or none (null): the account then logs in through single sign-on only. */

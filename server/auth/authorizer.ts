@@ -36,19 +36,28 @@ export interface Access {
   proposals: ProposalAccess[];
 }
 
+/** `path` is `folder` or inside it (compared in place: a listing checks every entry against every folder). */
 function within(path: string, folder: string): boolean {
-  return folder === "" || path === folder || path.startsWith(`${folder}/`);
+  return folder === "" || (path.startsWith(folder) && (path.length === folder.length || path[folder.length] === "/"));
 }
 
 /** Ancestors of a reachable folder are listed (filtered) so that users can walk down to it. */
 function isAncestor(path: string, folder: string): boolean {
-  return path === "" || folder.startsWith(`${path}/`);
+  return path === "" || (folder.length > path.length && folder.startsWith(path) && folder[path.length] === "/");
 }
 
+const foldersOf = new WeakMap<Access, string[]>();
+
+/** Made once per request's access: a listing asks for every entry. */
 function notebookFolders(a: Access): string[] {
-  const p = a.principal;
-  const personal = p.proposalIds !== null && p.proposalIds.length > 0 ? [] : [personalFolder(p.username)];
-  return [...personal, ...a.proposals.map((x) => proposalFolder(x.number))];
+  let folders = foldersOf.get(a);
+  if (!folders) {
+    const p = a.principal;
+    const personal = p.proposalIds !== null && p.proposalIds.length > 0 ? [] : [personalFolder(p.username)];
+    folders = [...personal, ...a.proposals.map((x) => proposalFolder(x.number))];
+    foldersOf.set(a, folders);
+  }
+  return folders;
 }
 
 function dataFolders(a: Access, now: Date): string[] {
@@ -59,7 +68,7 @@ function dataFolders(a: Access, now: Date): string[] {
  * The one authorizer, as Jupyter Server's `Authorizer.is_authorized`: may this principal do this
  * to this resource? Admins may do everything; everyone else reaches their own kernels, their
  * personal folder, their proposals' notebooks and runs, and their proposals' data until its
- * embargo. Ancestor folders of what they reach may be read, and are listed filtered (`visible`).
+ * embargo (an instrument scientist's proposals include every one on their beamlines). Ancestor folders of what they reach may be read, and are listed filtered (`visible`).
  */
 export function can(a: Access, action: Action, r: Resource, now = new Date()): boolean {
   if (a.principal.role === "admin") return true;
@@ -125,10 +134,17 @@ export class AccessResolver {
   }
 }
 
-/** A user's proposals, from the membership table. */
+/** A user's proposals: those they are a member of and, for an instrument scientist, every proposal on their beamlines. */
 export function memberProposals(db: Db): (userId: string) => Promise<ProposalAccess[]> {
-  return (userId) =>
-    db.proposal.findMany({ where: { memberships: { some: { userId } } }, select: { id: true, number: true, dataFolder: true, embargo: true } });
+  return async (userId) => {
+    const user = await db.user.findUnique({ where: { id: userId }, select: { role: true, beamlines: true } });
+    const staff = user?.role === "instrument_scientist" ? [{ beamline: { in: user.beamlines } }] : [];
+    return db.proposal.findMany({
+      where: { OR: [{ memberships: { some: { userId } } }, ...staff] },
+      select: { id: true, number: true, dataFolder: true, embargo: true },
+      orderBy: { number: "asc" },
+    });
+  };
 }
 
 const ACCESS = Symbol("access");

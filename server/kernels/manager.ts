@@ -10,10 +10,11 @@ import type { KernelModel } from "../../contracts/kernels.ts";
 import { OutputJournal } from "./output-journal.ts";
 import { kernelBaseEnv, processRuns, removeKernelFiles } from "./process.ts";
 import type { KernelRecord, KernelStore } from "./store.ts";
+import type { KernelPlacement, KernelProvisioner } from "./provisioner.ts";
 
 export interface KernelManagerOptions {
+  /** The server's own folder for kernels' logs (and their connection files, unless the provisioner puts them elsewhere). */
   runtimeDir: string;
-  cwd: string;
   env: Record<string, string>;
   /**
    * How long a kernel outlives its server (LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS): a restarted server
@@ -55,6 +56,7 @@ export class KernelManager {
   private readonly detachers = new Map<string, (() => void)[]>();
   private readonly followers: ((kernel: ManagedKernel) => () => void)[] = [];
   private readonly owners = new Map<string, Ownership>();
+  private readonly placements = new Map<string, KernelPlacement>();
 
   constructor(
     private readonly specs: KernelSpecRegistry,
@@ -62,6 +64,7 @@ export class KernelManager {
     private readonly log: Logger,
     private readonly store: KernelStore,
     private readonly tokens: KernelTokens,
+    private readonly provisioner: KernelProvisioner,
   ) {
     this.journal = new OutputJournal(undefined, {
       store,
@@ -86,17 +89,31 @@ export class KernelManager {
   }
 
   private files(id: string): { connectionFile: string; logFile: string } {
-    return { connectionFile: path.join(this.opts.runtimeDir, `kernel-${id}.json`), logFile: path.join(this.opts.runtimeDir, `kernel-${id}.log`) };
+    return { connectionFile: this.placements.get(id)!.connectionFile, logFile: path.join(this.opts.runtimeDir, `kernel-${id}.log`) };
+  }
+
+  /** Where the provisioner runs the kernel, and as whom. */
+  private async place(id: string, ownerId: string | null): Promise<void> {
+    await mkdir(this.opts.runtimeDir, { recursive: true, mode: 0o700 });
+    this.placements.set(id, await this.provisioner.place(id, ownerId));
+  }
+
+  private async writeConnection(id: string, connection: ConnectionInfo): Promise<void> {
+    const { connectionFile, handOver } = this.placements.get(id)!;
+    await writeConnectionFile(connectionFile, connection);
+    await handOver(connectionFile);
   }
 
   private create(id: string, specName: string, connection: ConnectionInfo, owner: Omit<Ownership, "env">, saved?: KernelRecord): ManagedKernel {
     const spec = this.specs.get(specName);
     if (!spec) throw new NotFoundDomainError(`No such kernel: ${JSON.stringify(specName)}; available: ${this.specs.names().join(", ")}`);
     const grace = this.opts.orphanGraceMs;
+    const placement = this.placements.get(id)!;
     const env: NodeJS.ProcessEnv = {
       ...kernelBaseEnv(process.env),
       ...spec.spec.env,
       ...this.opts.env,
+      ...placement.env,
       // Kernels outlive the server for the grace (kernel/transport/heartbeat.ts), or end with it.
       ...(grace > 0 ? { LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS: String(grace) } : { JPY_PARENT_PID: String(process.pid) }),
     };
@@ -105,11 +122,11 @@ export class KernelManager {
       spec.name,
       connection,
       {
-        argv: spec.spec.argv,
+        argv: [...placement.argvPrefix, ...spec.spec.argv],
         interruptMode: spec.spec.interrupt_mode,
         ...this.files(id),
         env,
-        cwd: this.opts.cwd,
+        cwd: placement.cwd,
         pingMs: Math.max(100, Math.min(MAX_PING_MS, Math.floor(grace / 3))),
       },
       this.log,
@@ -160,9 +177,8 @@ export class KernelManager {
   }
 
   private async newConnection(id: string, specName: string): Promise<ConnectionInfo> {
-    await mkdir(this.opts.runtimeDir, { recursive: true, mode: 0o700 });
     const connection = await allocateConnection("127.0.0.1", specName);
-    await writeConnectionFile(this.files(id).connectionFile, connection);
+    await this.writeConnection(id, connection);
     return connection;
   }
 
@@ -171,6 +187,7 @@ export class KernelManager {
     const specName = name ?? this.specs.defaultName;
     if (!this.specs.get(specName)) throw new NotFoundDomainError(`No such kernel: ${JSON.stringify(name)}; available: ${this.specs.names().join(", ")}`);
     const id = randomUUID();
+    await this.place(id, ownerId);
     const kernel = this.create(id, specName, await this.newConnection(id, specName), { ownerId, tokenId: null });
     try {
       await this.issueToken(id);
@@ -182,6 +199,7 @@ export class KernelManager {
       await this.revokeToken(id);
       await kernel.stop().catch(() => undefined);
       await removeKernelFiles(this.files(id).connectionFile, this.files(id).logFile);
+      this.placements.delete(id);
       if (e instanceof KernelStartError) {
         this.log.error({ kernel: id, err: e.message }, "kernel failed to start");
         throw new HttpError(500, e.message, "Kernel failed to start");
@@ -200,7 +218,6 @@ export class KernelManager {
   async reattachAll(): Promise<void> {
     const started = performance.now();
     const records = await this.store.list();
-    await mkdir(this.opts.runtimeDir, { recursive: true, mode: 0o700 });
     await Promise.all(records.map((r) => this.reattach(r)));
     if (records.length === 0) return;
     const dead = [...this.kernels.values()].filter((k) => k.state === "dead").length;
@@ -210,6 +227,7 @@ export class KernelManager {
 
   private async reattach(r: KernelRecord): Promise<void> {
     let kernel: ManagedKernel;
+    await this.place(r.id, r.ownerId);
     try {
       kernel = this.create(r.id, r.name, r.connection, { ownerId: r.ownerId, tokenId: r.tokenId }, r);
     } catch (e: unknown) {
@@ -223,7 +241,7 @@ export class KernelManager {
       return;
     }
     try {
-      await writeConnectionFile(this.files(r.id).connectionFile, r.connection);
+      await this.writeConnection(r.id, r.connection);
       await kernel.reattach(r.pid, r.pgid, r.journalMsgId);
       this.log.info({ kernel: r.id, pid: r.pid }, "kernel reattached");
     } catch (e: unknown) {
@@ -240,6 +258,7 @@ export class KernelManager {
     await this.store.delete(id);
     await this.revokeToken(id);
     await removeKernelFiles(this.files(id).connectionFile, this.files(id).logFile);
+    this.placements.delete(id);
     this.log.info({ kernel: id }, "kernel shut down");
   }
 

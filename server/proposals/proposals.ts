@@ -143,12 +143,17 @@ export class Proposals {
 
   /**
    * The caller's spaces for the switcher: their proposals with their role (an admin: every
-   * proposal), narrowed to an API token's proposals when it names some, and their personal folder.
+   * proposal; an instrument scientist: those on their beamlines too, without a role), narrowed to
+   * an API token's proposals when it names some, and their personal folder.
    */
   async spacesOf(p: Principal): Promise<MySpaces> {
     const only = p.proposalIds && p.proposalIds.length > 0 ? { id: { in: p.proposalIds } } : {};
+    const staff =
+      p.role === "instrument_scientist"
+        ? [{ beamline: { in: (await this.db.user.findUnique({ where: { id: p.userId }, select: { beamlines: true } }))?.beamlines ?? [] } }]
+        : [];
     const rows = await this.db.proposal.findMany({
-      where: p.role === "admin" ? only : { ...only, memberships: { some: { userId: p.userId } } },
+      where: p.role === "admin" ? only : { ...only, OR: [{ memberships: { some: { userId: p.userId } } }, ...staff] },
       include: { memberships: { where: { userId: p.userId }, select: { role: true } } },
       orderBy: { number: "asc" },
     });

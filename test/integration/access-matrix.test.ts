@@ -244,13 +244,13 @@ before(async () => {
   const bob = await tokenOf("bob");
   headers.own = alice.header;
   headers.foreign = bob.header;
-  const proposal = async (number: string, dataFolder: string, username: string) => {
-    const p = await created("admin", "POST", "api/lightbook/admin/proposals", { number, beamline: "P11", dataFolder });
+  const proposal = async (number: string, dataFolder: string, username: string, beamline: string) => {
+    const p = await created("admin", "POST", "api/lightbook/admin/proposals", { number, beamline, dataFolder });
     await created("admin", "POST", `api/lightbook/admin/proposals/${p.id}/members`, { username });
     return p.id;
   };
-  const proposalA = await proposal("A", "pa", "alice");
-  await proposal("B", "pb", "bob");
+  const proposalA = await proposal("A", "pa", "alice", "P11");
+  await proposal("B", "pb", "bob", "P06");
   await created("admin", "PUT", `api/contents/${NB}`, NOTEBOOK);
   const kernel = await created("own", "POST", "api/kernels", {});
   const kernel2 = await created("own", "POST", "api/kernels", {});
@@ -355,4 +355,21 @@ test("a kernel holds its owner's own token (read and runs only), never the serve
   const doomedToken = (await db.kernel.findUniqueOrThrow({ where: { id: doomed.id } })).tokenId!;
   assert.equal((await call("own", "DELETE", `api/kernels/${doomed.id}`)).status, 204);
   assert.equal(await db.apiToken.count({ where: { id: doomedToken } }), 0);
+});
+
+test("an instrument scientist reaches every proposal on their beamlines, as a member does, and no other", async () => {
+  const accounts = new Accounts(db);
+  const carol = await accounts.createUser({ username: "staff.p11", role: "user" });
+  const t = await accounts.createToken(carol.id, { name: "staff", scopes: [...TOKEN_SCOPES], proposalIds: [], expiresInDays: 1 });
+  const staff = { Authorization: `token ${t.token}` };
+  const get = async (url: string) => (await fetch(new URL(url, server.url), { headers: staff })).status;
+  assert.equal(await get(`api/contents/${NB}`), 404, "a plain user first");
+  const r = await call("admin", "PATCH", `api/lightbook/admin/users/${carol.id}`, { role: "instrument_scientist", beamlines: ["P11"] });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([await get(`api/contents/${NB}`), await get(`api/lightbook/runs/${f.run}`), await get("api/lightbook/data/tree/pa")], [200, 200, 200]);
+  assert.deepEqual([await get("api/contents/proposals/B"), await get("api/lightbook/data/tree/pb")], [404, 404], "B is on P06");
+  const spaces = (await (await fetch(new URL("api/lightbook/me/proposals", server.url), { headers: staff })).json()) as {
+    proposals: { number: string; role: string | null }[];
+  };
+  assert.deepEqual(spaces.proposals, [{ ...spaces.proposals[0]!, number: "A", role: null }]);
 });

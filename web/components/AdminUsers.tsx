@@ -1,6 +1,6 @@
 "use client";
 
-// Admin page: users (create, role, disable, password) and every user's API tokens (revoke).
+// Admin page: users (create, role, beamlines, disable, password) and every user's API tokens (revoke).
 
 import { USER_ROLES, type UserRole } from "../../contracts/accounts";
 import { createUser, listAllTokens, listUsers, revokeAnyToken, setUserPassword, updateUser, type AdminUser } from "../lib/adminApi";
@@ -14,13 +14,23 @@ import "./runs.css";
 
 const once = () => false;
 
+/** "P11, P06" as typed: the beamlines an instrument scientist looks after. */
+function beamlinesOf(text: string | undefined): string[] {
+  return (text ?? "")
+    .split(",")
+    .map((b) => b.trim())
+    .filter(Boolean);
+}
+
 function CreateUserForm({ after }: { after: () => void }) {
   const { busy, error, submit } = useAdminAction(after);
   return (
     <form
       className="admin-form"
       aria-label="New user"
-      onSubmit={submit(({ username, displayName, email, role, password }) => createUser({ username, displayName, email, role: role as UserRole, password }))}
+      onSubmit={submit(({ username, displayName, email, role, beamlines, password }) =>
+        createUser({ username, displayName, email, role: role as UserRole, beamlines: beamlinesOf(beamlines), password }),
+      )}
     >
       <h2>New user</h2>
       <label>
@@ -39,6 +49,9 @@ function CreateUserForm({ after }: { after: () => void }) {
             <option key={r}>{r}</option>
           ))}
         </select>
+      </label>
+      <label>
+        Beamlines <input name="beamlines" maxLength={400} placeholder="P11, P06 (instrument scientists)" />
       </label>
       <label>
         Password <input name="password" type="password" autoComplete="new-password" placeholder="empty: single sign-on only" />
@@ -69,6 +82,18 @@ function UserRow({ user, after }: { user: AdminUser; after: () => void }) {
             <option key={r}>{r}</option>
           ))}
         </select>
+      </td>
+      <td>
+        <form
+          key={user.beamlines.join(",")}
+          className="inline-form"
+          onSubmit={submit(({ beamlines }) => updateUser(user, { beamlines: beamlinesOf(beamlines) }))}
+        >
+          <input name="beamlines" aria-label={`Beamlines of ${user.username}`} defaultValue={user.beamlines.join(", ")} placeholder="none" maxLength={400} />
+          <button type="submit" disabled={busy}>
+            Save
+          </button>
+        </form>
       </td>
       <td>{[user.hasPassword ? "password" : null, user.sso ? "single sign-on" : null].filter(Boolean).join(", ") || "none"}</td>
       <td>
@@ -140,7 +165,7 @@ export default function AdminUsers() {
       </div>
       <LoadStatus loaded={users !== null} error={error} />
       {users && (
-        <DataTable label="Users" columns={["Username", "Name", "Email", "Role", "Login", "State", ""]}>
+        <DataTable label="Users" columns={["Username", "Name", "Email", "Role", "Beamlines", "Login", "State", ""]}>
           {users.map((u) => (
             <UserRow key={u.id} user={u} after={refresh} />
           ))}

@@ -2,6 +2,9 @@
 -- submitter and, when it names one, a proposal. Rows from before this migration have no owner
 -- and are reachable by admins only (server/auth/authorizer.ts).
 
+-- AlterTable: an instrument scientist's beamlines (they help every proposal on them).
+ALTER TABLE "user" ADD COLUMN "beamlines" TEXT[] NOT NULL DEFAULT ARRAY[]::TEXT[];
+
 -- AlterTable
 ALTER TABLE "kernel" ADD COLUMN "owner_id" UUID;
 ALTER TABLE "kernel" ADD COLUMN "token_id" UUID;
