@@ -99,7 +99,17 @@ export function createApp(p: AppParts): Express {
   const folders = contentsFolders(p.contents, "lightbook");
   const proposals = new Proposals(p.db, p.dataRoot, folders, () => p.access.forget());
   app.use(myProposalRoutes(proposals));
-  app.use(adminRoutes({ users: new AdminUsers(p.db, folders, () => p.access.forget()), proposals, sockets: p.login.auth.sockets, access: p.access }));
+  app.use(
+    adminRoutes({
+      users: new AdminUsers(p.db, folders, () => {
+        p.access.forget();
+        p.login.auth.accounts.forgetTokens();
+      }),
+      proposals,
+      sockets: p.login.auth.sockets,
+      access: p.access,
+    }),
+  );
   app.use(auditRoutes(p.login.audit, p.access));
   app.use(kernelspecRoutes(p.specs));
   app.use(kernelRoutes(p.kernels, p.access));

@@ -15,6 +15,14 @@ const TOUCH_MS = 60_000;
 export const API_TOKEN_PREFIX = "lbt_";
 /** How exactly a token's "last used" is kept. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * How long a verified token is trusted without reading its row again: a kernel's cells send many
+ * requests. Revoking, deleting, or an admin changing the account through this server forgets it at
+ * once; through another server behind the same database, within this.
+ */
+const VERIFIED_TTL_MS = 5_000;
+
+type Verified = { kind: "ok"; user: AccountUser; token: TokenModel };
 
 export interface AccountUser {
   id: string;
@@ -53,6 +61,8 @@ export function tokenModelOf(t: ApiToken): TokenModel {
 
 /** Users, login sessions, personal API tokens and one-time login links (issue 13, items 1 and 7). */
 export class Accounts {
+  private readonly verified = new Map<string, { at: number; ok: Verified }>();
+
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
@@ -186,16 +196,27 @@ export class Accounts {
   /** Revokes one of the user's tokens; another user's token is "not found", never "forbidden". */
   async revokeToken(userId: string, id: string): Promise<void> {
     const r = await this.db.apiToken.updateMany({ where: { id, userId, revoked: null }, data: { revoked: this.now() } });
+    // After the write: a verification in between would trust the token again.
+    this.forgetTokens();
     if (r.count === 0 && !(await this.db.apiToken.findFirst({ where: { id, userId } }))) throw new NotFoundDomainError(`no token ${id}`);
   }
 
   /** Removes a token for good (a kernel's, with its kernel: server/kernels/tokens.ts). */
   async deleteToken(userId: string, id: string): Promise<void> {
     await this.db.apiToken.deleteMany({ where: { id, userId } });
+    this.forgetTokens();
   }
 
-  async verifyToken(token: string): Promise<{ kind: "ok"; user: AccountUser; token: TokenModel } | TokenRefusal> {
-    const t = await this.db.apiToken.findUnique({ where: { hash: secretHash(token) }, include: { user: true } });
+  /** Verified tokens are read again: one was revoked, or an account changed (role, disabled). */
+  forgetTokens(): void {
+    this.verified.clear();
+  }
+
+  async verifyToken(token: string): Promise<Verified | TokenRefusal> {
+    const hash = secretHash(token);
+    const hit = this.verified.get(hash);
+    if (hit && performance.now() - hit.at < VERIFIED_TTL_MS && new Date(hit.ok.token.expires) > this.now()) return hit.ok;
+    const t = await this.db.apiToken.findUnique({ where: { hash }, include: { user: true } });
     if (!t) return { kind: "unknown" };
     if (t.revoked) return { kind: "revoked" };
     if (t.expires <= this.now()) return { kind: "expired", expires: t.expires };
@@ -204,6 +225,10 @@ export class Accounts {
     const now = this.now();
     if (!t.lastUsed || now.getTime() - t.lastUsed.getTime() >= LAST_USED_RESOLUTION_MS)
       await this.db.apiToken.update({ where: { id: t.id }, data: { lastUsed: now } });
-    return { kind: "ok", user: asAccountUser(t.user), token: tokenModelOf(t) };
+    const ok: Verified = { kind: "ok", user: asAccountUser(t.user), token: tokenModelOf(t) };
+    // Bounded: a flood of distinct valid tokens only costs their reads.
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(hash, { at: performance.now(), ok });
+    return ok;
   }
 }

@@ -36,7 +36,7 @@ export class AdminUsers {
   constructor(
     private readonly db: Db,
     private readonly folders: Folders,
-    /** A role or beamlines changed: the authorizer reads who reaches what again. */
+    /** An account or token changed (role, beamlines, disabled, revoked): who is who and reaches what is read again. */
     private readonly changed: () => void = () => undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -109,6 +109,7 @@ export class AdminUsers {
   /** Revokes anyone's token; revoking a revoked one changes nothing. */
   async revokeToken(id: string): Promise<void> {
     const r = await this.db.apiToken.updateMany({ where: { id, revoked: null }, data: { revoked: this.now() } });
+    this.changed();
     if (r.count === 0 && !(await this.db.apiToken.findUnique({ where: { id }, select: { id: true } }))) throw new NotFoundDomainError(`no token ${id}`);
   }
 }

@@ -50,6 +50,7 @@ const UNIQUE_VIOLATION = "23505";
 
 /** Creates runs from recipes, reads their state and results, cancels them. Postgres holds the truth. */
 export class RunManager {
+  private readonly owners = new Map<string, RunOwnership>();
   constructor(
     private readonly db: Db,
     private readonly pool: pg.Pool,
@@ -130,6 +131,7 @@ export class RunManager {
       client.release();
     }
     this.log.info({ run: run.id, idempotencyKey: key, tasks: tasks.length, steps: recipe.steps.length }, "run created");
+    this.remember(run.id, owner);
     try {
       await this.queue.enqueue(tasks.map((t, partition) => ({ runId: run.id, partition, maxAttempts: t.maxAttempts, priority: t.priority })));
     } catch (e: unknown) {
@@ -328,10 +330,21 @@ export class RunManager {
     return this.get(id, { tasks: false });
   }
 
-  /** Whose the run is (404 for an unknown one): what the authorizer decides on. */
+  /**
+   * Whose the run is (404 for an unknown one): what the authorizer decides on, for every request
+   * on the run. Kept in memory (bounded): a run's owner and proposal never change.
+   */
   async ownership(id: string): Promise<RunOwnership> {
+    const known = this.owners.get(id);
+    if (known) return known;
     const { ownerId, proposalId } = await this.find(id);
-    return { ownerId, proposalId };
+    return this.remember(id, { ownerId, proposalId });
+  }
+
+  private remember(id: string, o: RunOwnership): RunOwnership {
+    if (this.owners.size >= 10_000) this.owners.clear();
+    this.owners.set(id, o);
+    return o;
   }
 
   private async find(id: string): Promise<RunRow> {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { ARTIFACTS, browserSuite, openPage } from "../support/notebook-page.ts";
+import { adminUserList } from "../../contracts/admin.ts";
 
 const suite = browserSuite();
 const PASSWORD = "bea's long password";
@@ -41,6 +42,20 @@ test("an admin creates a user and a proposal with a member and a beamtime; the m
   const users = page.getByRole("table", { name: "Users" });
   await users.getByRole("row").filter({ hasText: "Bea Ramírez" }).waitFor();
   assert.equal(await newUser.getByLabel("Username").inputValue(), "", "the form is cleared once created");
+  // An instrument scientist's beamlines: typed as a list, stored as one.
+  await users.getByLabel("Role of bea").selectOption("instrument_scientist");
+  await users.getByLabel("Beamlines of bea").fill("P11, P06");
+  // Save waits for the role's change to be answered (the row's buttons are disabled meanwhile).
+  await users.getByRole("row").filter({ hasText: "Bea Ramírez" }).getByRole("button", { name: "Save" }).click();
+  // The row is drawn again from the server's answer.
+  await page.waitForFunction(() => document.querySelector("[aria-label='Beamlines of bea']")?.getAttribute("value") === "P11, P06");
+  const stored = adminUserList.parse(
+    await (await fetch(new URL("api/lightbook/admin/users", server.url), { headers: { Authorization: `token ${server.token}` } })).json(),
+  );
+  assert.deepEqual(
+    stored.filter((u) => u.username === "bea").map((u) => [u.role, u.beamlines]),
+    [["instrument_scientist", ["P11", "P06"]]],
+  );
 
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Proposals" }).click();
   const newProposal = page.getByRole("form", { name: "New proposal" });
