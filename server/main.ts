@@ -31,6 +31,7 @@ import { SessionManager } from "./sessions/manager.ts";
 import { writeCellOutputs } from "./notebooks/cell-outputs.ts";
 import { NotebookRunner } from "./notebooks/runner.ts";
 import { kernelTokens } from "./kernels/tokens.ts";
+import { proposalOfNotebook } from "./proposals/proposals.ts";
 import { LocalProvisioner, UnixUserProvisioner } from "./kernels/provisioner.ts";
 import { AccessResolver, memberProposals } from "./auth/authorizer.ts";
 import { runFollower } from "./runs/routes.ts";
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
       ? new UnixUserProvisioner(config.kernelIsolation.homes, PROJECT_ROOT, config.kernelIsolation)
       : new LocalProvisioner(runtimeDir, PROJECT_ROOT),
   );
-  const sessions = new SessionManager(kernels, database.db);
+  const sessions = new SessionManager(kernels, database.db, proposalOfNotebook(database.db));
   const runner = new NotebookRunner({
     kernels,
     sessions,

@@ -79,6 +79,8 @@ export function can(a: Access, action: Action, r: Resource, now = new Date()): b
       return action === "read" && (r.path === PERSONAL_ROOT || r.path === PROPOSALS_ROOT || r.path === "");
     }
     case "data": {
+      // The root is listed (filtered, empty for a user without proposals) like the contents root.
+      if (action === "read" && r.path === "") return true;
       const folders = dataFolders(a, now);
       return folders.some((f) => within(r.path, f)) || (action === "read" && folders.some((f) => isAncestor(r.path, f)));
     }

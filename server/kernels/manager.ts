@@ -29,7 +29,8 @@ export interface KernelManagerOptions {
  * and never the server's token.
  */
 export interface KernelTokens {
-  issue(userId: string, kernelId: string): Promise<{ id: string; token: string }>;
+  /** `proposalIds`: what the token is narrowed to (empty: all of its user's). */
+  issue(userId: string, kernelId: string, proposalIds: string[]): Promise<{ id: string; token: string }>;
   revoke(userId: string, tokenId: string): Promise<void>;
 }
 
@@ -37,6 +38,8 @@ export interface KernelTokens {
 interface Ownership {
   ownerId: string | null;
   tokenId: string | null;
+  /** The proposal of the notebook it was started for, or null (personal, or started by itself). */
+  proposalId: string | null;
   /** The environment the kernel is (re)started with; a token issued later goes into it. */
   env: NodeJS.ProcessEnv;
 }
@@ -141,7 +144,7 @@ export class KernelManager {
   }
 
   private async record(kernel: ManagedKernel): Promise<void> {
-    const { ownerId, tokenId } = this.owners.get(kernel.id)!;
+    const { ownerId, tokenId, proposalId } = this.owners.get(kernel.id)!;
     await this.store.put({
       id: kernel.id,
       name: kernel.name,
@@ -151,6 +154,7 @@ export class KernelManager {
       state: "running",
       ownerId,
       tokenId,
+      proposalId,
     });
   }
 
@@ -162,7 +166,7 @@ export class KernelManager {
     const o = this.owners.get(id)!;
     if (o.ownerId === null || o.env.LIGHTBOOK_TOKEN !== undefined) return;
     if (o.tokenId !== null) await this.tokens.revoke(o.ownerId, o.tokenId).catch(() => undefined);
-    const t = await this.tokens.issue(o.ownerId, id);
+    const t = await this.tokens.issue(o.ownerId, id, o.proposalId === null ? [] : [o.proposalId]);
     o.tokenId = t.id;
     o.env.LIGHTBOOK_TOKEN = t.token;
   }
@@ -182,13 +186,16 @@ export class KernelManager {
     return connection;
   }
 
-  /** A new kernel of `ownerId`'s (the user whose request starts it). */
-  async start(name: string | undefined, ownerId: string): Promise<ManagedKernel> {
+  /**
+   * A new kernel of `ownerId`'s (the user whose request starts it); one started for a proposal's
+   * notebook gets a token that reaches that proposal only, so its runs are the proposal's.
+   */
+  async start(name: string | undefined, ownerId: string, proposalId: string | null = null): Promise<ManagedKernel> {
     const specName = name ?? this.specs.defaultName;
     if (!this.specs.get(specName)) throw new NotFoundDomainError(`No such kernel: ${JSON.stringify(name)}; available: ${this.specs.names().join(", ")}`);
     const id = randomUUID();
     await this.place(id, ownerId);
-    const kernel = this.create(id, specName, await this.newConnection(id, specName), { ownerId, tokenId: null });
+    const kernel = this.create(id, specName, await this.newConnection(id, specName), { ownerId, tokenId: null, proposalId });
     try {
       await this.issueToken(id);
       await kernel.start();
@@ -229,7 +236,7 @@ export class KernelManager {
     let kernel: ManagedKernel;
     await this.place(r.id, r.ownerId);
     try {
-      kernel = this.create(r.id, r.name, r.connection, { ownerId: r.ownerId, tokenId: r.tokenId }, r);
+      kernel = this.create(r.id, r.name, r.connection, { ownerId: r.ownerId, tokenId: r.tokenId, proposalId: r.proposalId }, r);
     } catch (e: unknown) {
       this.log.warn({ kernel: r.id, err: coerceError(e).message }, "a recorded kernel's kernelspec is gone; forgetting the kernel");
       await this.store.delete(r.id);

@@ -19,6 +19,7 @@ export interface KernelRecord {
   /** The user who started it, and its token's id (issue 13, item 3). */
   ownerId: string | null;
   tokenId: string | null;
+  proposalId: string | null;
   executions: { execution: RecordedExecution; seq: number }[];
 }
 
@@ -41,6 +42,7 @@ export class KernelStore implements JournalStore {
       journalMsgId: r.journalMsgId,
       ownerId: r.ownerId,
       tokenId: r.tokenId,
+      proposalId: r.proposalId,
       executions: r.executions.map((e) => ({
         seq: e.seq,
         execution: parseContract(
@@ -74,6 +76,7 @@ export class KernelStore implements JournalStore {
       state: k.state,
       ownerId: k.ownerId,
       tokenId: k.tokenId,
+      proposalId: k.proposalId,
     };
     await this.db.kernel.upsert({ where: { id: k.id }, create: { id: k.id, ...row }, update: row });
   }

@@ -9,11 +9,11 @@ const KERNEL_TOKEN_DAYS = 366;
 /** Kernel tokens are the owner's personal API tokens, deleted (not kept revoked) with their kernel. */
 export function kernelTokens(accounts: Accounts): KernelTokens {
   return {
-    async issue(userId, kernelId) {
+    async issue(userId, kernelId, proposalIds) {
       const t = await accounts.createToken(userId, {
         name: `kernel ${kernelId}`,
         scopes: [...KERNEL_SCOPES],
-        proposalIds: [],
+        proposalIds,
         expiresInDays: KERNEL_TOKEN_DAYS,
       });
       return { id: t.id, token: t.token };

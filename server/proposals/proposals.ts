@@ -6,6 +6,7 @@ import {
   membershipRole,
   proposalFolder,
   personalFolder,
+  PROPOSALS_ROOT,
   type CreateProposalBody,
   type MembershipModel,
   type MembershipRole,
@@ -39,6 +40,15 @@ function modelOf(p: ProposalRow): ProposalModel {
     created: p.created.toISOString(),
     members: p.memberships.map(membershipOf),
     beamtimes: p.beamtimes.map((b) => ({ id: b.id, start: b.start.toISOString(), end: b.end.toISOString() })),
+  };
+}
+
+/** The proposal whose notebook folder (`proposals/<number>/…`) holds `path`, or null. */
+export function proposalOfNotebook(db: Db): (path: string) => Promise<string | null> {
+  return async (path) => {
+    const m = new RegExp(`^${PROPOSALS_ROOT}/([^/]+)/`).exec(path.replace(/^\/+/, ""));
+    if (!m) return null;
+    return (await db.proposal.findUnique({ where: { number: m[1]! }, select: { id: true } }))?.id ?? null;
   };
 }
 

@@ -23,6 +23,8 @@ export class SessionManager {
   constructor(
     private readonly kernels: KernelManager,
     private readonly db: Db,
+    /** The proposal whose folder holds a notebook (server/proposals/proposals.ts), for its kernel's token. */
+    private readonly proposalOf: (path: string) => Promise<string | null> = async () => null,
   ) {
     kernels.journal.notebookPathOf = (kernelId) => [...this.sessions.values()].find((s) => s.kernelId === kernelId)?.path ?? null;
   }
@@ -62,7 +64,10 @@ export class SessionManager {
   async create(req: { path: string; name: string; type: string; kernel: { id?: string; name?: string } }, ownerId: string): Promise<SessionModel> {
     const existing = [...this.sessions.values()].find((s) => s.path === req.path && this.alive(s) && this.kernels.ownerOf(s.kernelId) === ownerId);
     if (existing) return this.model(existing);
-    const kernelId = req.kernel.id !== undefined ? this.kernels.get(req.kernel.id).id : (await this.kernels.start(req.kernel.name, ownerId)).id;
+    const kernelId =
+      req.kernel.id !== undefined
+        ? this.kernels.get(req.kernel.id).id
+        : (await this.kernels.start(req.kernel.name, ownerId, await this.proposalOf(req.path))).id;
     const session: Session = { id: randomUUID(), path: req.path, name: req.name, type: req.type, kernelId };
     await this.db.kernelSession.create({ data: session });
     this.sessions.set(session.id, session);
@@ -82,7 +87,7 @@ export class SessionManager {
       next.kernelId = this.kernels.get(change.kernel.id).id;
     } else if (change.kernel?.name !== undefined) {
       old = s.kernelId;
-      next.kernelId = (await this.kernels.start(change.kernel.name, ownerId)).id;
+      next.kernelId = (await this.kernels.start(change.kernel.name, ownerId, await this.proposalOf(next.path))).id;
     }
     await this.db.kernelSession.update({ where: { id }, data: next });
     Object.assign(s, next);

@@ -12,6 +12,7 @@ import { createDb, type Db } from "../../server/db/client.ts";
 import { TOKEN_SCOPES } from "../../contracts/accounts.ts";
 import { startServer, type RunningServer } from "../support/server.ts";
 import { serverRouteTable } from "../support/route-table.ts";
+import WebSocket from "ws";
 
 const WHO = ["anonymous", "own", "foreign", "admin"] as const;
 type Who = (typeof WHO)[number];
@@ -219,10 +220,10 @@ async function call(who: Who, method: string, url: string, body?: unknown): Prom
   return { status: res.status, text: await res.text() };
 }
 
-async function created(who: Who, method: string, url: string, body: unknown): Promise<{ id: string }> {
+async function created<T = { id: string }>(who: Who, method: string, url: string, body: unknown): Promise<T> {
   const r = await call(who, method, url, body);
   assert.ok(r.status === 201 || r.status === 200, `${who} ${method} ${url}: ${r.status} ${r.text}`);
-  return JSON.parse(r.text) as { id: string };
+  return JSON.parse(r.text) as T;
 }
 
 before(async () => {
@@ -355,6 +356,16 @@ test("a kernel holds its owner's own token (read and runs only), never the serve
   const doomedToken = (await db.kernel.findUniqueOrThrow({ where: { id: doomed.id } })).tokenId!;
   assert.equal((await call("own", "DELETE", `api/kernels/${doomed.id}`)).status, 204);
   assert.equal(await db.apiToken.count({ where: { id: doomedToken } }), 0);
+  // A kernel started for a proposal's notebook reaches that proposal only: its runs are the proposal's.
+  const session = await created<{ kernel: { id: string } }>("own", "POST", "api/sessions", {
+    path: "proposals/A/scoped.ipynb",
+    type: "notebook",
+    name: "s",
+    kernel: {},
+  });
+  const scoped = await db.kernel.findUniqueOrThrow({ where: { id: session.kernel.id } });
+  assert.equal(scoped.proposalId, f.proposalA);
+  assert.deepEqual((await db.apiToken.findUniqueOrThrow({ where: { id: scoped.tokenId! } })).proposalIds, [f.proposalA]);
 });
 
 test("an instrument scientist reaches every proposal on their beamlines, as a member does, and no other", async () => {
@@ -372,4 +383,27 @@ test("an instrument scientist reaches every proposal on their beamlines, as a me
     proposals: { number: string; role: string | null }[];
   };
   assert.deepEqual(spaces.proposals, [{ ...spaces.proposals[0]!, number: "A", role: null }]);
+});
+
+test("WebSockets are authorized as their routes: someone else's kernel channels and run events are 404, every run's events the admins'", async () => {
+  const upgrade = (who: Who, path: string) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(new URL(path, server.url.replace(/^http/, "ws")), { headers: { ...headers[who], Origin: server.url.replace(/\/$/, "") } });
+      ws.on("open", () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.on("unexpected-response", (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on("error", (e) => (e.message.includes("Unexpected server response") ? undefined : reject(e)));
+    });
+  const channels = `api/kernels/${f.kernel}/channels`;
+  const events = `api/lightbook/events?run=${f.run}`;
+  assert.deepEqual(
+    await Promise.all([channels, events, "api/lightbook/events"].flatMap((p) => WHO.map((who) => upgrade(who, p)))),
+    [401, 101, 404, 101, 401, 101, 404, 101, 401, 403, 403, 101],
+    "[anonymous, own, foreign, admin] for the kernel's channels, its run's events, every run's events",
+  );
 });

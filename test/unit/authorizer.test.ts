@@ -26,6 +26,9 @@ test("data: inside a proposal's folder until its embargo; ancestors are listed, 
   assert.ok(can(access, "read", { kind: "data", path: "2019/old/scan.h5" }, new Date("2025-12-31T00:00:00Z")), "before the embargo");
   assert.ok(can(access, "read", { kind: "data", path: "2026" }, NOW), "the way down");
   assert.ok(!can(access, "read", { kind: "data", path: "2026/ab" }, NOW));
+  const none: Access = { principal: alice, proposals: [] };
+  assert.ok(can(none, "read", { kind: "data", path: "" }, NOW), "the root is listed, to nothing");
+  assert.ok(!visible(none, { kind: "data", path: "2026" }, NOW));
   assert.deepEqual(
     ["2026", "2019", "2026/a", "2026/b", "other"].filter((path) => visible(access, { kind: "data", path }, NOW)),
     ["2026", "2026/a"],

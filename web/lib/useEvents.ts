@@ -2,10 +2,22 @@
 
 import { useEffect, useRef, useState } from "react";
 import { streamEvent, type StreamEvent } from "../../contracts/events";
+import { getMe } from "./adminApi";
 
 /** Events are handed on in batches at most this often, so a 10,000-task run re-renders a few times a second, not per event. */
 const FLUSH_MS = 250;
 const BACKOFF_MS = { first: 1000, max: 30_000 };
+
+let everyRun: Promise<boolean> | undefined;
+
+/** Every run's events are the admins' (the server refuses others, who poll instead); asked once per page load. */
+function mayFollowEveryRun(): Promise<boolean> {
+  everyRun ??= getMe().then(
+    (me) => me.role === "admin",
+    () => true,
+  );
+  return everyRun;
+}
 
 /**
  * Subscribes to the server's event stream (`/api/lightbook/events`, one run's with `run`) while
@@ -62,7 +74,9 @@ export function useEvents(run: string | undefined, onEvents: (events: StreamEven
         backoff = Math.min(BACKOFF_MS.max, backoff * 2);
       };
     };
-    open();
+    void (run === undefined ? mayFollowEveryRun() : Promise.resolve(true)).then((may) => {
+      if (may && !stopped) open();
+    });
     return () => {
       stopped = true;
       clearTimeout(retry);

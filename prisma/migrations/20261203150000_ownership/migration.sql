@@ -8,6 +8,7 @@ ALTER TABLE "user" ADD COLUMN "beamlines" TEXT[] NOT NULL DEFAULT ARRAY[]::TEXT[
 -- AlterTable
 ALTER TABLE "kernel" ADD COLUMN "owner_id" UUID;
 ALTER TABLE "kernel" ADD COLUMN "token_id" UUID;
+ALTER TABLE "kernel" ADD COLUMN "proposal_id" UUID;
 
 -- AlterTable
 ALTER TABLE "run" ADD COLUMN "owner_id" UUID;
