@@ -68,7 +68,8 @@ function dataFolders(a: Access, now: Date): string[] {
  * The one authorizer, as Jupyter Server's `Authorizer.is_authorized`: may this principal do this
  * to this resource? Admins may do everything; everyone else reaches their own kernels, their
  * personal folder, their proposals' notebooks and runs, and their proposals' data until its
- * embargo (an instrument scientist's proposals include every one on their beamlines). Ancestor folders of what they reach may be read, and are listed filtered (`visible`).
+ * embargo (an instrument scientist's proposals include every one on their beamlines). Ancestor
+ * folders of what they reach may be read, and are listed filtered (`visible`).
  */
 export function can(a: Access, action: Action, r: Resource, now = new Date()): boolean {
   if (a.principal.role === "admin") return true;

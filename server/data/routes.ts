@@ -4,7 +4,7 @@ import { DomainError, HttpError } from "../../runtime/errors.ts";
 import { resolveDataPath, type DataPath } from "./paths.ts";
 import type { DataEntry, DataListing } from "../../contracts/data.ts";
 import { accessOf, visible, type AccessResolver } from "../auth/authorizer.ts";
-import { authorizeDataPath } from "./access.ts";
+import { dataPathAuthorizer } from "./access.ts";
 
 const PREFIX = "/api/lightbook/data";
 
@@ -45,9 +45,10 @@ async function listEntries(root: string, dir: DataPath): Promise<DataEntry[]> {
  */
 export function dataRoutes(root: string, access: AccessResolver): Router {
   const r = Router();
+  const authorizeDataPath = dataPathAuthorizer(access, root);
   const readable = async (res: Response, raw: string): Promise<DataPath> => {
     const p = await resolveDataPath(root, raw);
-    await authorizeDataPath(res, access, root, p, `No such file in the data root: ${p.relative}`);
+    await authorizeDataPath(res, p, `No such file in the data root: ${p.relative}`);
     return p;
   };
 

@@ -6,14 +6,13 @@
  */
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
-import { HttpError } from "../../runtime/errors.ts";
+import { HttpError, NotFoundDomainError } from "../../runtime/errors.ts";
 import { parseQuery } from "../http/validate.ts";
 import type { H5ReadPool } from "./read-pool.ts";
 import type { GroveReply, GroveTask } from "./tasks.ts";
 import type { AccessResolver } from "../auth/authorizer.ts";
-import { authorizeDataPath } from "../data/access.ts";
+import { dataPathAuthorizer } from "../data/access.ts";
 import { resolveDataPath, type DataPath } from "../data/paths.ts";
-import { NotFoundDomainError } from "../../runtime/errors.ts";
 
 export const H5GROVE_PREFIX = "/api/lightbook/h5grove";
 
@@ -52,6 +51,7 @@ function send(res: Response, reply: Exclude<GroveReply, { ok: false }>): void {
 /** Each route reads a file the principal may read (their proposals' data: server/data/access.ts). */
 export function h5groveRoutes(pool: H5ReadPool, root: string, access: AccessResolver): Router {
   const r = Router();
+  const authorizeDataPath = dataPathAuthorizer(access, root);
   const parse = async <S extends z.ZodType<{ file: string }>>(schema: S, req: Request, res: Response): Promise<z.infer<S>> => {
     const q = parseQuery(schema, req.query);
     let p: DataPath;
@@ -61,7 +61,7 @@ export function h5groveRoutes(pool: H5ReadPool, root: string, access: AccessReso
     } catch (e: unknown) {
       throw e instanceof NotFoundDomainError ? new NotFoundDomainError(`File not found: ${q.file}`) : e;
     }
-    await authorizeDataPath(res, access, root, p, `File not found: ${q.file}`);
+    await authorizeDataPath(res, p, `File not found: ${q.file}`);
     return q;
   };
 
