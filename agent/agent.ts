@@ -23,6 +23,7 @@ import { SandboxPool } from "./sandbox/sandbox-pool.ts";
 import { makeTaskHandler, type RunningTask, type StopReason } from "./task-handler.ts";
 import type { ExecuteContext } from "./execute.ts";
 import { commandLaunch } from "./sandbox/launch.ts";
+import { beamlinesOf, Placement } from "./placement.ts";
 
 /** Graceful stop waits for running jobs as long as they take (the queue's default aborts them after 5 s). */
 const FINISH_RUNNING_JOBS_MS = 7 * 24 * 3600_000;
@@ -61,6 +62,7 @@ export class Agent {
   #sandbox: SandboxPool | undefined;
   #programs: ExecuteContext["programs"] | undefined;
   readonly #pool: pg.Pool;
+  readonly #placement: Placement;
   readonly #running = new Map<string, RunningTask>();
   readonly #stats = { completed: 0, failed: 0 };
   readonly #timers: NodeJS.Timeout[] = [];
@@ -76,6 +78,7 @@ export class Agent {
     // Connections killed under us (database restart, pg_terminate_backend): logged, and the pool opens new ones.
     this.#pool.on("error", (e) => log.warn({ err: e.message }, "database connection lost"));
     this.#pool.on("connect", (client) => client.on("error", (e) => log.warn({ err: e.message }, "database connection lost")));
+    this.#placement = new Placement(beamlinesOf(opts.tags), this.#pool);
   }
 
   get id(): string {
@@ -84,6 +87,7 @@ export class Agent {
 
   async start(): Promise<void> {
     this.#sandbox = new SandboxPool({ dataRoot: this.opts.dataRoot, maxIdle: this.opts.concurrency, user: this.opts.sandboxUser, log: this.log });
+    if (this.#placement.restricted) this.log.info({ beamlines: this.#placement.beamlines }, "restricted to the jobs of these beamlines' proposals");
     const hidden = [this.opts.dataRoot, ...(this.opts.resultsRoot ? [this.opts.resultsRoot] : [])];
     const launch = commandLaunch(this.opts.sandboxUser, hidden);
     this.#programs = { list: this.opts.programs, launch, tags: this.opts.tags };
@@ -124,9 +128,12 @@ export class Agent {
         // Jobs unlocked from a lost agent are not announced by NOTIFY; this bounds their pickup delay.
         pollInterval: 1000,
         gracefulShutdownAbortTimeout: FINISH_RUNNING_JOBS_MS,
-        preset: { worker: QUEUE_TUNING(this.opts.concurrency, this.opts.prefetch) },
+        // A restricted agent fetches one job at a time: graphile-worker's local queue would fetch (and lock) jobs ignoring forbidden flags.
+        preset: { worker: QUEUE_TUNING(this.opts.concurrency, this.#placement.restricted ? 0 : this.opts.prefetch) },
         logger: workerLogger(log),
         events,
+        // Restricted to beamlines: other beamlines' jobs are skipped (placement.ts).
+        forbiddenFlags: this.#placement.forbiddenFlags() ?? null,
         taskList: {
           [TASK_IDENTIFIER]: makeTaskHandler({
             pool: this.#pool,
@@ -140,6 +147,8 @@ export class Agent {
             stats: this.#stats,
             slots,
             draining: () => this.#stopping !== undefined,
+            placement: this.#placement,
+            runUidBase: this.#sandbox!.asAccounts ? this.opts.runUidBase : undefined,
           }),
         },
       });

@@ -10,7 +10,7 @@ import { algorithm, type Algorithm, type AlgorithmContext } from "./algorithms.t
 import { FrameReader } from "./h5-frames.ts";
 import type { SandboxLease, SandboxPool } from "./sandbox/sandbox-pool.ts";
 import { allowedProgram, programParams, type Programs } from "../queue/programs.ts";
-import type { CommandLaunch } from "./sandbox/launch.ts";
+import type { CommandLauncher, UnixIds } from "./sandbox/launch.ts";
 import { ProgramFailedError, runProgram, type ProgramInput } from "./programs/run-program.ts";
 import { programResult } from "../contracts/programs.ts";
 import { parseContract } from "../contracts/parse.ts";
@@ -18,11 +18,15 @@ import { parseContract } from "../contracts/parse.ts";
 export interface ExecuteContext {
   signal: AbortSignal;
   dataRoot: string;
+  /** The run's data folders (of the data root; "" is all of it): what its tasks may read. */
+  dataFolders: readonly string[];
+  /** The Unix user the run's shipped code and programs run as (an agent that is root; identity.ts). */
+  owner: UnixIds | undefined;
   /** The task's run: with the step, which sandbox child a shipped function may reuse. */
   runId: string;
   sandbox: SandboxPool;
   /** The agent's allow-list and how it starts programs (program steps). */
-  programs: { list: Programs; launch: CommandLaunch; tags: string[] };
+  programs: { list: Programs; launch: CommandLauncher; tags: string[] };
   /** Where a program step's files go under the results root: runs/<run>/<partition>/a<attempt>. */
   keep: string;
   resultsRoot: string | undefined;
@@ -45,16 +49,18 @@ export async function executeTask(
     const values = programParams(entry, step.params);
     const missing = entry.tags.filter((t) => !ctx.programs.tags.includes(t));
     if (missing.length) throw new ProgramFailedError(`this agent does not offer ${entry.name}: it lacks the tag(s) ${missing.join(", ")}`);
+    const launch = ctx.programs.launch.as(ctx.owner);
     fn = (item) =>
       runProgram(entry, values, programInput(item), {
         signal: ctx.signal,
-        launch: ctx.programs.launch,
+        launch,
         resultsRoot: ctx.resultsRoot,
         keep: ctx.keep,
         log: ctx.log,
       });
   } else {
-    const l = (lease = await ctx.sandbox.acquire(`${ctx.runId}\0${step.id}`, step.source!, ctx.signal, ctx.log));
+    const identity = { owner: ctx.owner, folders: ctx.dataFolders };
+    const l = (lease = await ctx.sandbox.acquire(`${ctx.runId}\0${step.id}`, step.source!, identity, ctx.signal, ctx.log));
     fn = (item, params) => l.call(item, params);
   }
   try {
@@ -80,7 +86,7 @@ async function applyAll(fn: Algorithm, params: Record<string, unknown>, input: T
   };
   switch (input.kind) {
     case "frames": {
-      const reader = new FrameReader(ctx.dataRoot);
+      const reader = new FrameReader(ctx.dataRoot, ctx.dataFolders);
       try {
         for (let i = input.start; i < input.stop; i++) await apply(await reader.read(input.file, input.dataset, i));
       } finally {
@@ -90,7 +96,7 @@ async function applyAll(fn: Algorithm, params: Record<string, unknown>, input: T
     }
     case "files":
       // The server checked these paths at submission; a symlink changed since is caught here.
-      for (const f of input.files) await apply({ path: resolveDataPath(f, { root: ctx.dataRoot, mustExist: false }), name: f });
+      for (const f of input.files) await apply({ path: resolveDataPath(f, { root: ctx.dataRoot, mustExist: false, folders: ctx.dataFolders }), name: f });
       break;
     case "range":
       for (let i = input.start; i < input.stop; i++) await apply(i);

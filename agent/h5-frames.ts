@@ -16,7 +16,10 @@ export class FrameReader {
   readonly #files = new Map<string, H5File>();
   readonly #datasets = new Map<string, H5Dataset>();
 
-  constructor(private readonly dataRoot: string) {}
+  constructor(
+    private readonly dataRoot: string,
+    private readonly folders: readonly string[],
+  ) {}
 
   async read(file: string, dataset: string, index: number): Promise<Frame> {
     const key = `${file}\0${dataset}`;
@@ -24,7 +27,7 @@ export class FrameReader {
     if (!ds) {
       let h5 = this.#files.get(file);
       if (!h5) {
-        h5 = await openH5(file, { root: this.dataRoot });
+        h5 = await openH5(file, { root: this.dataRoot, folders: this.folders });
         this.#files.set(file, h5);
       }
       ds = h5.dataset(dataset);

@@ -19,8 +19,10 @@ export interface AgentOptions {
   reapEveryMs: number;
   /** Jobs run and locked beyond its compute slots (agent.ts QUEUE_TUNING); default as many as the slots. */
   prefetch: number;
-  /** The unprivileged user shipped functions run as when the agent runs as root (sandbox/launch.ts). */
+  /** The unprivileged user shipped functions run as when the agent runs as root and the run has no owner (sandbox/launch.ts). */
   sandboxUser: string;
+  /** Where the Unix users of runs' proposals and submitters start (sandbox/identity.ts); every agent must have the same. */
+  runUidBase: number;
   /** The allow-listed programs (LIGHTBOOK_PROGRAMS), read once at start. */
   programs: Programs;
 }
@@ -37,6 +39,8 @@ const env = z.object({
   // Read by createLogger; checked here so a wrong value is reported by name.
   LIGHTBOOK_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
   LIGHTBOOK_SANDBOX_USER: z.string().min(1).default("nobody"),
+  // Above the ranges of system, local and most directory users; room for a billion proposals and users below 2^32.
+  LIGHTBOOK_RUN_UID_BASE: z.coerce.number().int().min(1000).max(2_000_000_000).default(1_500_000_000),
   LIGHTBOOK_PROGRAMS: z.string().optional(),
 });
 
@@ -77,6 +81,7 @@ export function parseAgentOptions(argv: string[], environment: NodeJS.ProcessEnv
     // can take as long as the task, so one job ahead per slot keeps the slots busy.
     prefetch: e.data.LIGHTBOOK_AGENT_PREFETCH ?? concurrency,
     sandboxUser: e.data.LIGHTBOOK_SANDBOX_USER,
+    runUidBase: e.data.LIGHTBOOK_RUN_UID_BASE,
     programs: readProgramsOption(e.data.LIGHTBOOK_PROGRAMS),
   };
 }

@@ -16,13 +16,15 @@ import { coerceError } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
 import { parseContract } from "../contracts/parse.ts";
 import { jobPayload, recipe as recipeSchema, taskInput, type JobPayload, type Recipe, type Step } from "../contracts/runs.ts";
-import { jobKey, TASK_IDENTIFIER } from "../queue/queue.ts";
+import { jobFlags, jobKey, TASK_IDENTIFIER } from "../queue/queue.ts";
 import { decodeResult, encodeResult } from "../queue/result-codec.ts";
 import { cancelRunningTask, completeTask, failTask, returnTask, type TaskRef } from "../queue/sql/finish-task.ts";
 import { readResults } from "../queue/sql/results.ts";
 import { startTask } from "../queue/sql/start-task.ts";
 import { executeTask, type ExecuteContext } from "./execute.ts";
 import type { SandboxPool } from "./sandbox/sandbox-pool.ts";
+import type { Placement } from "./placement.ts";
+import { runIds, type RunIdentity } from "./sandbox/identity.ts";
 
 export class FencedError extends Error {
   override name = "FencedError";
@@ -56,40 +58,85 @@ export interface TaskHandlerDeps {
   slots: LimitFunction;
   /** The agent is stopping: tasks that have no slot yet are given back, not run. */
   draining: () => boolean;
+  /** The beamlines this agent may run tasks of. */
+  placement: Placement;
+  /** Where runs' Unix users start (identity.ts), or undefined when the agent is not root and runs everything as itself. */
+  runUidBase: number | undefined;
 }
 
-/** Recipes never change once a run exists, so an agent reads each once. */
-const recipes = new Map<string, Recipe>();
+/** What an agent needs of a run: its recipe, and whose it is (the identity and data its shipped code gets). */
+interface RunFacts {
+  recipe: Recipe;
+  beamline: string | null;
+  identity: RunIdentity;
+  dataFolders: string[];
+}
 
-async function stepOf(pool: pg.Pool, runId: string, stepId: string): Promise<Step> {
-  let recipe = recipes.get(runId);
-  if (!recipe) {
-    const { rows } = await pool.query<{ recipe: unknown }>("select recipe from run where id = $1::uuid", [runId]);
-    if (!rows[0]) throw new Error(`run ${runId} does not exist`);
-    recipe = parseContract(recipeSchema, rows[0].recipe, `the recipe of run ${runId}`);
-    if (recipes.size > 1000) recipes.clear();
-    recipes.set(runId, recipe);
+/** None of these change once a run exists, so an agent reads each run once. */
+const runs = new Map<string, RunFacts>();
+
+async function runOf(pool: pg.Pool, runId: string): Promise<RunFacts> {
+  let facts = runs.get(runId);
+  if (!facts) {
+    const { rows } = await pool.query<{
+      recipe: unknown;
+      beamline: string | null;
+      data_folders: string[];
+      proposal_uid: number | null;
+      owner_uid: number | null;
+    }>(
+      `select r.recipe, r.beamline, r.data_folders, p.run_uid as proposal_uid, u.run_uid as owner_uid
+       from run r left join proposal p on p.id = r.proposal_id left join "user" u on u.id = r.owner_id where r.id = $1::uuid`,
+      [runId],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`run ${runId} does not exist`);
+    facts = {
+      recipe: parseContract(recipeSchema, row.recipe, `the recipe of run ${runId}`),
+      beamline: row.beamline,
+      identity: { proposal: row.proposal_uid, owner: row.owner_uid },
+      dataFolders: row.data_folders,
+    };
+    if (runs.size > 1000) runs.clear();
+    runs.set(runId, facts);
   }
-  const step = recipe.steps.find((s) => s.id === stepId);
+  return facts;
+}
+
+function stepOf(run: RunFacts, runId: string, stepId: string): Step {
+  const step = run.recipe.steps.find((s) => s.id === stepId);
   if (!step) throw new Error(`run ${runId} has no step ${stepId}`);
   return step;
 }
 
-/** A job whose task this agent gives back before running it (it is stopping): queued again, its unused attempt given back. */
-async function giveBack(payload: unknown, p: JobPayload, ref: TaskRef, helpers: JobHelpers): Promise<boolean> {
-  if ((await helpers.withPgClient((c) => returnTask(c, ref))) === "fenced") return false;
+/** Queues the held job again, unlocked, with its unused attempt given back. */
+async function requeue(payload: unknown, p: JobPayload, helpers: JobHelpers, beamline: string | null): Promise<void> {
   // On a job this worker holds, add_job clears the held job's key and makes a new, unlocked one.
   await helpers.addJob(TASK_IDENTIFIER, payload, {
     jobKey: jobKey(p.run_id, p.partition),
     maxAttempts: helpers.job.max_attempts - helpers.job.attempts + 1,
     priority: helpers.job.priority,
+    flags: jobFlags(beamline),
   });
+}
+
+/** A job whose task this agent gives back before running it (it is stopping). */
+async function giveBack(payload: unknown, p: JobPayload, ref: TaskRef, helpers: JobHelpers, beamline: string | null): Promise<boolean> {
+  if ((await helpers.withPgClient((c) => returnTask(c, ref))) === "fenced") return false;
+  await requeue(payload, p, helpers, beamline);
   return true;
 }
 
 export function makeTaskHandler(d: TaskHandlerDeps): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     const p = parseContract(jobPayload, payload, "the job payload");
+    if (!d.placement.accepts(helpers.job.flags)) {
+      // Taken before this agent knew the job's beamline (placement.ts): passed on untouched, with its run's flags.
+      await requeue(payload, p, helpers, (await runOf(d.pool, p.run_id)).beamline);
+      d.placement.refresh();
+      d.log.debug({ run: p.run_id, partition: p.partition, flags: helpers.job.flags }, "job passed on: not one of this agent's beamlines");
+      return;
+    }
     const agentId = d.agentId();
     const started = await helpers.withPgClient((c) => startTask(c, p.run_id, p.partition, agentId));
     const log = d.log.child({ run: p.run_id, partition: p.partition, job: helpers.job.id });
@@ -111,10 +158,13 @@ export function makeTaskHandler(d: TaskHandlerDeps): Task {
           controller.signal.throwIfAborted();
           if (d.draining()) return undefined;
           log.debug({ attempt: started.attempt }, "task running");
-          const step = await stepOf(d.pool, p.run_id, started.step);
+          const run = await runOf(d.pool, p.run_id);
+          const step = stepOf(run, p.run_id, started.step);
           const items = await executeTask(step, parseContract(taskInput, started.input, `the input of task ${key}`), {
             signal: controller.signal,
             dataRoot: d.dataRoot,
+            dataFolders: run.dataFolders,
+            owner: d.runUidBase === undefined ? undefined : runIds(run.identity, d.runUidBase),
             runId: p.run_id,
             sandbox: d.sandbox,
             programs: d.programs,
@@ -131,7 +181,8 @@ export function makeTaskHandler(d: TaskHandlerDeps): Task {
           throw e;
         });
       if (!stored) {
-        if (await giveBack(payload, p, ref, helpers)) log.debug({ attempt: started.attempt }, "the agent is stopping: task given back before it ran");
+        if (await giveBack(payload, p, ref, helpers, (await runOf(d.pool, p.run_id)).beamline))
+          log.debug({ attempt: started.attempt }, "the agent is stopping: task given back before it ran");
         return;
       }
       const outcome = await helpers.withPgClient((c) => completeTask(c, ref, agentId, stored));

@@ -38,6 +38,17 @@ export interface ResolveOptions {
   root?: string;
   /** Throw {@link NotFoundError} when the file does not exist (default true). */
   mustExist?: boolean;
+  /**
+   * Folders of the root ("/"-separated, "" for all of it) that the path must be in, both as given
+   * and as the real path it leads to: a run's data (issue 13, item 5). A path outside them is
+   * answered as a missing file, whether or not it exists, so that others' files cannot be probed.
+   */
+  folders?: readonly string[];
+}
+
+/** `relative` (a "/"-separated path under the root) is one of `folders` or inside one. */
+export function inFolders(relative: string, folders: readonly string[]): boolean {
+  return folders.some((f) => f === "" || relative === f || relative.startsWith(`${f}/`));
 }
 
 /**
@@ -54,7 +65,13 @@ export function resolveDataPath(userPath: string, options: ResolveOptions = {}):
   if (path.isAbsolute(userPath)) throw new DataRootError("give a path relative to the data root, not an absolute path", { file: userPath });
   if (userPath.split(/[\\/]/).includes("..")) throw new DataRootError("'..' is not allowed in data paths", { file: userPath });
   const root = options.root === undefined ? dataRoot() : realpathSync(options.root);
-  return containedPath(root, path.join(root, userPath), userPath, options.mustExist ?? true);
+  const folders = options.folders;
+  if (folders && !inFolders(path.normalize(userPath).split(path.sep).join("/"), folders))
+    throw new NotFoundError("no such file under the data root", { file: userPath });
+  const real = containedPath(root, path.join(root, userPath), userPath, options.mustExist ?? true);
+  if (folders && !inFolders(path.relative(root, real).split(path.sep).join("/"), folders))
+    throw new NotFoundError("no such file under the data root", { file: userPath });
+  return real;
 }
 
 /**

@@ -76,7 +76,7 @@ try {
   }
   const access: Access = {
     principal: { userId: user.id, username: "member", role: "user", credential: "api_token", sessionKey: null, scopes: null, proposalIds: [] },
-    proposals: Array.from({ length: PROPOSALS }, (_, i) => ({ id: `p${i}`, number: `P${i}`, dataFolder: `d/${i}`, embargo: null })),
+    proposals: Array.from({ length: PROPOSALS }, (_, i) => ({ id: `p${i}`, number: `P${i}`, dataFolder: `d/${i}`, embargo: null, beamline: "P06" })),
   };
   const N = 1_000_000;
   const t = performance.now();

@@ -27,6 +27,21 @@ export function jobKeySql(run: string, partition: string): string {
   return `'${JOB_KEY_PREFIX}' || ${run} || ':' || ${partition}`;
 }
 
+/**
+ * Job flags saying where a task may run (issue 13, item 5): its run's beamline, or that the run
+ * has none (a personal run). Agents restricted to beamlines skip the jobs of every other
+ * (agent/placement.ts).
+ */
+export function jobFlags(beamline: string | null): string[] {
+  return [beamline === null ? PERSONAL_FLAG : beamlineFlag(beamline)];
+}
+
+export const PERSONAL_FLAG = "personal";
+
+export function beamlineFlag(beamline: string): string {
+  return `beamline:${beamline}`;
+}
+
 /** graphile-worker's log lines, as structured lines of our logger. */
 export function workerLogger(log: Logger): WorkerLogger {
   return new WorkerLogger((scope) => (level: LogLevel, message: string, meta?: unknown) => {
@@ -43,6 +58,8 @@ export interface EnqueueSpec {
   partition: number;
   maxAttempts: number;
   priority: number;
+  /** The run's beamline (its jobs' flags). */
+  beamline: string | null;
 }
 
 /** The server's handle on the queue. */
@@ -76,6 +93,7 @@ export class Queue {
           jobKey: jobKey(s.runId, s.partition),
           maxAttempts: s.maxAttempts,
           priority: s.priority,
+          flags: jobFlags(s.beamline),
         })),
       );
     }

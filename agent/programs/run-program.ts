@@ -140,6 +140,8 @@ export async function runProgram(
       log = createWriteStream(path.join(keepDir, `${entry.name}.log`));
     }
     const env: Record<string, string> = { PATH: SAFE_PATH, HOME: scratch, TMPDIR: scratch };
+    // A run's user has no passwd entry (sandbox/identity.ts): Python's getpass and the like read these first.
+    if (ctx.launch.owner) env.USER = env.LOGNAME = `run-${ctx.launch.owner.uid}`;
     for (const k of PASSED_ENV) if (process.env[k]) env[k] = process.env[k]!;
     const stdout = new Tail();
     const stderr = new Tail();

@@ -1,17 +1,22 @@
 /**
- * The agent's sandbox children for shipped functions. Starting a Node process costs a third of a
- * second to a second on a loaded machine, against tasks of 20 ms, so:
+ * The agent's sandbox children for shipped functions. A child runs as its run's account
+ * (identity.ts) and may read only its run's data folders, both fixed when the child starts.
+ * Starting a Node process costs a third of a second to a second on a loaded machine, against
+ * tasks of 20 ms, so:
  *  - a child is reused by later tasks of the same run's step (the same function from the same
  *    user), never by another run, whose code could find what this one left in memory;
- *  - one fresh, unbound child waits as a spare, so a run's first task does not wait for Node to start;
+ *  - one fresh, unbound child waits as a spare for the account and folders of the last task, so a
+ *    run's first task does not wait for Node to start when the same proposal ran just before;
  *  - idle children beyond the agent's slots, or idle for IDLE_MS, are ended.
  * Every task gets a fresh scratch folder as working directory, removed when the task ends.
  * A child whose task was aborted, or that died, is never reused.
  */
 import { existsSync, realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import type { Logger } from "../../runtime/log.ts";
-import { sandboxLaunch, type SandboxLaunch } from "./launch.ts";
+import type { UnixIds } from "./launch.ts";
+import { sandboxLaunch, type SandboxLauncher } from "./launch.ts";
 import { SandboxProcess } from "./sandbox-process.ts";
 
 const IDLE_MS = 30_000;
@@ -22,6 +27,17 @@ export interface SandboxLease {
   release(): Promise<void>;
 }
 
+/** Whom a child runs as and what it may read: a task's run's account and data folders (of the data root; "" is all of it). */
+export interface SandboxIdentity {
+  owner: UnixIds | undefined;
+  folders: readonly string[];
+}
+
+interface Spare {
+  who: string;
+  proc: Promise<SandboxProcess>;
+}
+
 interface Idle {
   key: string;
   proc: SandboxProcess;
@@ -29,34 +45,46 @@ interface Idle {
 }
 
 export class SandboxPool {
-  readonly #launch: SandboxLaunch;
+  readonly #launcher: SandboxLauncher;
   /** The data root as the permission model compares paths: through its symlinks. */
   readonly #dataRoot: string;
   readonly #idle: Idle[] = [];
   readonly #all = new Set<SandboxProcess>();
-  #spare: Promise<SandboxProcess> | undefined;
+  #spare: Spare | undefined;
   #closed = false;
   readonly #onExit = () => this.#killAll();
   /** Where a child's lines go while no task holds it. */
   readonly #idleLog = (line: string) => this.opts.log.debug({ sandbox: true }, line);
 
   constructor(private readonly opts: { dataRoot: string; maxIdle: number; user: string; log: Logger }) {
-    this.#launch = sandboxLaunch(opts.user);
+    this.#launcher = sandboxLaunch(opts.user);
     this.#dataRoot = existsSync(opts.dataRoot) ? realpathSync(opts.dataRoot) : opts.dataRoot;
-    opts.log.info({ layers: this.#launch.layers }, "shipped functions run in sandbox processes");
+    opts.log.info({ layers: this.#launcher.layers }, "shipped functions run in sandbox processes");
     // The agent exits (process.exit, a crash): its children go with it. A SIGKILLed agent's go by their parent-death signal.
     process.on("exit", this.#onExit);
   }
 
+  /** Whether the agent is root, so that children run as their runs' accounts. */
+  get asAccounts(): boolean {
+    return this.#launcher.root;
+  }
+
   /** A child bound to `source` for a task of `key` (run and step), with the task's scratch folder. */
-  async acquire(key: string, source: string, signal: AbortSignal, log: (line: string) => void): Promise<SandboxLease> {
+  async acquire(key: string, source: string, identity: SandboxIdentity, signal: AbortSignal, log: (line: string) => void): Promise<SandboxLease> {
     signal.throwIfAborted();
     let proc = this.#takeIdle(key);
     if (!proc) {
+      const who = `${identity.owner?.uid ?? ""}\0${identity.folders.join("\0")}`;
       // Taken before any await: tasks starting together must not share one spare.
-      const next = this.#spare ?? this.#start();
+      const spare = this.#spare?.who === who ? this.#spare.proc : undefined;
+      if (!spare)
+        this.#spare?.proc.then(
+          (p) => p.kill(),
+          () => undefined,
+        );
+      const next = spare ?? this.#start(identity);
       this.#spare = undefined;
-      this.#refillSpare();
+      this.#refillSpare(who, identity);
       proc = await next;
       proc.log = log;
       try {
@@ -85,7 +113,7 @@ export class SandboxPool {
     process.off("exit", this.#onExit);
     const spare = this.#spare;
     this.#spare = undefined;
-    if (spare) this.#all.add(await spare);
+    if (spare) this.#all.add(await spare.proc);
     const all = [...this.#all];
     this.#killAll();
     await Promise.all(all.map((p) => p.exited));
@@ -97,8 +125,13 @@ export class SandboxPool {
     for (const p of this.#all) p.kill();
   }
 
-  async #start(): Promise<SandboxProcess> {
-    const proc = await SandboxProcess.start(this.#launch, this.#dataRoot, this.#idleLog);
+  async #start(identity: SandboxIdentity): Promise<SandboxProcess> {
+    const readable = identity.folders.map((f) => {
+      const folder = path.join(this.#dataRoot, f);
+      // As the permission model compares paths: through symlinks.
+      return existsSync(folder) ? realpathSync(folder) : folder;
+    });
+    const proc = await SandboxProcess.start(this.#launcher.as(identity.owner), readable, this.#idleLog);
     this.#all.add(proc);
     void proc.exited.then(() => {
       this.#all.delete(proc);
@@ -109,12 +142,13 @@ export class SandboxPool {
     return proc;
   }
 
-  #refillSpare(): void {
+  #refillSpare(who: string, identity: SandboxIdentity): void {
     if (this.#closed) return;
-    const spare = this.#start();
+    const proc = this.#start(identity);
+    const spare = { who, proc };
     this.#spare = spare;
     // A spare that fails to start or dies is dropped; the next task starts its own.
-    spare.then(
+    proc.then(
       (p) =>
         void p.exited.then(() => {
           if (this.#spare === spare) this.#spare = undefined;

@@ -78,12 +78,13 @@ export class SandboxProcess {
     });
   }
 
-  static async start(launch: SandboxLaunch, dataRoot: string, log: (line: string) => void): Promise<SandboxProcess> {
+  /** `readable`: the folders the child may read besides its own (its run's data folders, real paths). */
+  static async start(launch: SandboxLaunch, readable: string[], log: (line: string) => void): Promise<SandboxProcess> {
     const base = await mkdtemp(path.join(os.tmpdir(), "lightbook-sandbox-"));
     if (launch.owner) await chown(base, launch.owner.uid, launch.owner.gid);
     const env: Record<string, string> = { HOME: base, TMPDIR: base };
     for (const k of PASSED_ENV) if (process.env[k]) env[k] = process.env[k]!;
-    const child = spawn(launch.command, [...launch.prefix, ...launch.nodeArgs([dataRoot, base], base)], {
+    const child = spawn(launch.command, [...launch.prefix, ...launch.nodeArgs([...readable, base], base)], {
       cwd: base,
       env,
       // Its own process group, so a kill reaches anything it might have started.

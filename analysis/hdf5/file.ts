@@ -26,6 +26,8 @@ export interface OpenOptions {
   root?: string;
   /** "r" read (default), "a" read and write, "w" create or truncate. */
   mode?: "r" | "a" | "w";
+  /** The folders of the root the file must be in (a run's data; data-root.ts). */
+  folders?: readonly string[];
 }
 
 /**
@@ -35,7 +37,7 @@ export interface OpenOptions {
 export async function openH5(file: string, options: OpenOptions = {}): Promise<H5File> {
   const root = options.root === undefined ? dataRoot() : options.root;
   const mode = options.mode ?? "r";
-  const absolute = resolveDataPath(file, { root, mustExist: mode !== "w" });
+  const absolute = resolveDataPath(file, { root, mustExist: mode !== "w", folders: options.folders });
   return new H5File(await h5module(), root, file, absolute, mode);
 }
 

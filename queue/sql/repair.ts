@@ -7,15 +7,18 @@ const TASK_JOB_KEY = jobKeySql("t.run_id", "t.partition");
  * Queued tasks of live runs that have no queue job (the server stopped between creating tasks and
  * enqueueing them, or a job was lost), older than `olderThanMs`. Reads graphile-worker's `jobs` view.
  */
-export async function tasksWithoutJob(db: Queryable, olderThanMs: number): Promise<{ runId: string; partition: number; maxAttempts: number }[]> {
-  const { rows } = await db.query<{ run_id: string; partition: number; max_attempts: number }>(
-    `select t.run_id, t.partition, t.max_attempts from task t join run r on r.id = t.run_id
+export async function tasksWithoutJob(
+  db: Queryable,
+  olderThanMs: number,
+): Promise<{ runId: string; partition: number; maxAttempts: number; beamline: string | null }[]> {
+  const { rows } = await db.query<{ run_id: string; partition: number; max_attempts: number; beamline: string | null }>(
+    `select t.run_id, t.partition, t.max_attempts, r.beamline from task t join run r on r.id = t.run_id
      where r.state in ('pending', 'running') and t.state = 'queued' and t.created_at < now() - make_interval(secs => $1::float8 / 1000)
        and not exists (select 1 from graphile_worker.jobs j where j.key = ${TASK_JOB_KEY})
      limit 1000`,
     [olderThanMs],
   );
-  return rows.map((r) => ({ runId: r.run_id, partition: r.partition, maxAttempts: r.max_attempts }));
+  return rows.map((r) => ({ runId: r.run_id, partition: r.partition, maxAttempts: r.max_attempts, beamline: r.beamline }));
 }
 
 /**

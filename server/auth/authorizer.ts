@@ -28,6 +28,7 @@ export interface ProposalAccess {
   number: string;
   dataFolder: string;
   embargo: Date | null;
+  beamline: string;
 }
 
 /** A principal with the proposals it reaches: its user's memberships, narrowed to an API token's proposals. */
@@ -98,6 +99,26 @@ export function can(a: Access, action: Action, r: Resource, now = new Date()): b
   }
 }
 
+/** Where a run's tasks go and what they read (issue 13, item 5), fixed when it is submitted. */
+export interface RunScope {
+  /** Its proposal's beamline: agents restricted to other beamlines never take its jobs. */
+  beamline: string | null;
+  /** The data folders its tasks may read; "" is the whole data root. */
+  dataFolders: string[];
+}
+
+/**
+ * A new run's scope: a proposal's run reads that proposal's data folder only (nothing once its
+ * embargo has passed, except for admins) and carries its beamline; a personal run reads what its
+ * submitter may read now (an admin: everything).
+ */
+export function runScope(a: Access, proposal: Pick<ProposalAccess, "dataFolder" | "embargo" | "beamline"> | null, now = new Date()): RunScope {
+  const admin = a.principal.role === "admin";
+  if (!proposal) return { beamline: null, dataFolders: admin ? [""] : dataFolders(a, now) };
+  const open = admin || proposal.embargo === null || proposal.embargo > now;
+  return { beamline: proposal.beamline, dataFolders: open ? [proposal.dataFolder] : [] };
+}
+
 /** Whether a listed entry shows: one the principal reaches, or a folder on the way to one. */
 export function visible(a: Access, r: { kind: "notebook" | "data"; path: string }, now = new Date()): boolean {
   if (a.principal.role === "admin") return true;
@@ -144,7 +165,7 @@ export function memberProposals(db: Db): (userId: string) => Promise<ProposalAcc
     const staff = user?.role === "instrument_scientist" ? [{ beamline: { in: user.beamlines } }] : [];
     return db.proposal.findMany({
       where: { OR: [{ memberships: { some: { userId } } }, ...staff] },
-      select: { id: true, number: true, dataFolder: true, embargo: true },
+      select: { id: true, number: true, dataFolder: true, embargo: true, beamline: true },
       orderBy: { number: "asc" },
     });
   };

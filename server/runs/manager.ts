@@ -30,12 +30,16 @@ import { readResults } from "../../queue/sql/results.ts";
 import { recordEvent, runEvents } from "../../queue/sql/events.ts";
 import { settleRun } from "../../queue/sql/settle-run.ts";
 import { checkProgramSteps, type Programs } from "../../queue/programs.ts";
+import type { RunScope } from "../auth/authorizer.ts";
 
 /** Who submitted a run, and the proposal it belongs to (issue 13, item 3). */
 export interface RunOwnership {
   ownerId: string | null;
   proposalId: string | null;
 }
+
+/** A new run's owners and scope (where its tasks go, what they read). */
+export type RunPlacement = RunOwnership & RunScope;
 
 export interface RunManagerOptions {
   dataRoot: string;
@@ -65,7 +69,7 @@ export class RunManager {
    * the tasks of its first steps are one transaction; their jobs are enqueued after it commits (a
    * gap the scheduler's repair closes if the server stops in between).
    */
-  async create(body: CreateRunBody, headerKey: string | undefined, owner: RunOwnership): Promise<{ run: RunModel; created: boolean }> {
+  async create(body: CreateRunBody, headerKey: string | undefined, placement: RunPlacement): Promise<{ run: RunModel; created: boolean }> {
     const key = body.key ?? headerKey ?? null;
     if (key !== null) {
       const existing = await this.db.run.findUnique({ where: { key } });
@@ -82,7 +86,7 @@ export class RunManager {
     // the later steps are partitioned again when they are ready.
     let count = 0;
     for (const s of recipe.steps) {
-      const inputs = await partitionStep(s, this.opts.dataRoot, count);
+      const inputs = await partitionStep(s, { root: this.opts.dataRoot, folders: placement.dataFolders }, count);
       count += inputs.length;
       if (ready.includes(s)) for (const input of inputs) tasks.push({ step: s.id, input, maxAttempts: s.max_attempts, priority: s.priority });
     }
@@ -95,15 +99,27 @@ export class RunManager {
       total: tasks.length,
       stepsPending: recipe.steps.length - ready.length,
       open: body.open,
-      ...owner,
+      ...placement,
     };
     let run: RunRow;
     const client = await this.pool.connect();
     try {
       run = await transaction(client, async () => {
         const { rows } = await client.query<{ created_at: Date }>(
-          "insert into run (id, key, name, recipe, total, steps_pending, open, owner_id, proposal_id) values ($1::uuid, $2, $3, $4::jsonb, $5::int, $6::int, $7, $8::uuid, $9::uuid) returning created_at",
-          [fields.id, key, body.name, JSON.stringify(recipe), fields.total, fields.stepsPending, fields.open, owner.ownerId, owner.proposalId],
+          "insert into run (id, key, name, recipe, total, steps_pending, open, owner_id, proposal_id, beamline, data_folders) values ($1::uuid, $2, $3, $4::jsonb, $5::int, $6::int, $7, $8::uuid, $9::uuid, $10, $11::text[]) returning created_at",
+          [
+            fields.id,
+            key,
+            body.name,
+            JSON.stringify(recipe),
+            fields.total,
+            fields.stepsPending,
+            fields.open,
+            placement.ownerId,
+            placement.proposalId,
+            placement.beamline,
+            placement.dataFolders,
+          ],
         );
         await insertTasks(client, fields.id, 0, tasks);
         // Last in the transaction: the event table's lock is the last one taken (queue/sql/finish-task.ts).
@@ -131,9 +147,11 @@ export class RunManager {
       client.release();
     }
     this.log.info({ run: run.id, idempotencyKey: key, tasks: tasks.length, steps: recipe.steps.length }, "run created");
-    this.remember(run.id, owner);
+    this.remember(run.id, { ownerId: placement.ownerId, proposalId: placement.proposalId });
     try {
-      await this.queue.enqueue(tasks.map((t, partition) => ({ runId: run.id, partition, maxAttempts: t.maxAttempts, priority: t.priority })));
+      await this.queue.enqueue(
+        tasks.map((t, partition) => ({ runId: run.id, partition, maxAttempts: t.maxAttempts, priority: t.priority, beamline: placement.beamline })),
+      );
     } catch (e: unknown) {
       this.log.error({ run: run.id, err: e }, "enqueueing the run's jobs failed; the scheduler's repair will retry");
     }
@@ -280,7 +298,7 @@ export class RunManager {
     if (!step) throw new InvalidInputError(`run ${id} has no step ${JSON.stringify(body.step)}; its steps are ${recipe.steps.map((s) => s.id).join(", ")}`);
     if (body.input.kind === "results") throw new InvalidInputError("appended input cannot be an earlier step's results");
     refuseUnlessOpen(run);
-    const inputs = await partitionStep({ ...step, input: body.input }, this.opts.dataRoot, run.total);
+    const inputs = await partitionStep({ ...step, input: body.input }, { root: this.opts.dataRoot, folders: run.dataFolders }, run.total);
     if (inputs.length > MAX_APPENDED_TASKS)
       throw new DomainError(
         "too_large",
@@ -312,7 +330,9 @@ export class RunManager {
       client.release();
     }
     try {
-      await this.queue.enqueue(inputs.map((_, i) => ({ runId: id, partition: first + i, maxAttempts: step.max_attempts, priority: step.priority })));
+      await this.queue.enqueue(
+        inputs.map((_, i) => ({ runId: id, partition: first + i, maxAttempts: step.max_attempts, priority: step.priority, beamline: run.beamline })),
+      );
     } catch (e: unknown) {
       this.log.error({ run: id, err: e }, "enqueueing appended jobs failed; the scheduler's repair will retry");
     }
@@ -328,6 +348,11 @@ export class RunManager {
     );
     await settleRun(this.pool, id);
     return this.get(id, { tasks: false });
+  }
+
+  /** A proposal a run may name, as its scope needs it (for admins, who reach every proposal without holding them). */
+  proposal(id: string): Promise<{ dataFolder: string; embargo: Date | null; beamline: string } | null> {
+    return this.db.proposal.findUnique({ where: { id }, select: { dataFolder: true, embargo: true, beamline: true } });
   }
 
   /**

@@ -7,13 +7,20 @@ import type { Step, TaskInput } from "../../contracts/runs.ts";
 /** At most this many tasks in one run, all its steps together: each is a row and a queue job. */
 export const MAX_TASKS_PER_RUN = 100_000;
 
+/** The data root, and the folders of it a run may read (its scope; "" is all of it). */
+export interface RunData {
+  root: string;
+  folders: readonly string[];
+}
+
 /**
- * A file under the data root, through the analysis library's resolver (`..`, absolute paths and
- * symlinks that lead outside are refused), or an error that names it.
+ * A file in the run's folders of the data root, through the analysis library's resolver (`..`,
+ * absolute paths and symlinks that lead outside are refused; a file outside the folders is
+ * answered as missing), or an error that names it.
  */
-export function dataPath(dataRoot: string, file: string, mustExist: boolean): string {
+export function dataPath(data: RunData, file: string, mustExist: boolean): string {
   try {
-    return resolveDataPath(file, { root: dataRoot, mustExist });
+    return resolveDataPath(file, { root: data.root, mustExist, folders: data.folders });
   } catch (e: unknown) {
     // A recipe naming such a path is a bad request (400), not a forbidden or missing resource.
     if (e instanceof AnalysisError) throw new InvalidInputError(e.message, { cause: e });
@@ -22,8 +29,8 @@ export function dataPath(dataRoot: string, file: string, mustExist: boolean): st
 }
 
 /** The length of an HDF5 dataset's first axis (the frame count of a detector stack). */
-export async function frameCount(dataRoot: string, file: string, dataset: string): Promise<number> {
-  const full = dataPath(dataRoot, file, true);
+export async function frameCount(data: RunData, file: string, dataset: string): Promise<number> {
+  const full = dataPath(data, file, true);
   await h5wasm.ready;
   let h5: InstanceType<typeof h5wasm.File>;
   try {
@@ -47,7 +54,7 @@ export async function frameCount(dataRoot: string, file: string, dataset: string
  * A `results` step is one task (it reduces the whole earlier step). `earlier`: the run's tasks of
  * other steps, counted against the run's cap.
  */
-export async function partitionStep(s: Step, dataRoot: string, earlier = 0): Promise<TaskInput[]> {
+export async function partitionStep(s: Step, data: RunData, earlier = 0): Promise<TaskInput[]> {
   const input = s.input;
   const capped = (count: number) => {
     if (earlier + count <= MAX_TASKS_PER_RUN) return;
@@ -61,7 +68,7 @@ export async function partitionStep(s: Step, dataRoot: string, earlier = 0): Pro
   };
   switch (input.kind) {
     case "frames": {
-      const stop = input.stop ?? (await frameCount(dataRoot, input.file, input.dataset));
+      const stop = input.stop ?? (await frameCount(data, input.file, input.dataset));
       if (stop <= input.start) throw new InvalidInputError(`step ${s.id}: no frames between ${input.start} and ${stop}`);
       return chunks(stop - input.start).map(([a, b]) => ({
         kind: "frames",
@@ -72,7 +79,7 @@ export async function partitionStep(s: Step, dataRoot: string, earlier = 0): Pro
       }));
     }
     case "files":
-      for (const f of input.files) dataPath(dataRoot, f, false);
+      for (const f of input.files) dataPath(data, f, false);
       return chunks(input.files.length).map(([a, b]) => ({ kind: "files", files: input.files.slice(a, b) }));
     case "range":
       return chunks(input.stop - input.start).map(([a, b]) => ({ kind: "range", start: input.start + a, stop: input.start + b }));

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { HttpError, NotFoundDomainError } from "../../runtime/errors.ts";
 import type { Principal } from "../../contracts/accounts.ts";
 import { parseBody } from "../http/validate.ts";
-import type { RunManager } from "./manager.ts";
+import type { RunManager, RunPlacement } from "./manager.ts";
 import { appendTasksBody, createRunBody, type CreateRunBody } from "../../contracts/runs.ts";
-import { accessOf, authorize, can, type Access, type AccessResolver, type Action } from "../auth/authorizer.ts";
+import { accessOf, authorize, can, runScope, type Access, type AccessResolver, type Action } from "../auth/authorizer.ts";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -54,15 +54,19 @@ export function runFollower(runs: RunManager, access: AccessResolver): (p: Princ
   };
 }
 
-/** The proposal a new run belongs to: the one named (the submitter's own), else a token's only proposal, else none. */
-function proposalOf(a: Access, body: CreateRunBody): string | null {
-  if (body.proposal_id !== undefined) {
-    if (!can(a, "write", { kind: "proposal", id: body.proposal_id }))
-      throw new HttpError(400, `Invalid request body: proposal_id: you are not a member of proposal ${body.proposal_id}`, "Bad Request");
-    return body.proposal_id;
-  }
+/**
+ * Whose a new run is and where its tasks may go: its proposal is the one named (the submitter's
+ * own), else a token's only proposal, else none (a personal run).
+ */
+async function placementOf(a: Access, body: CreateRunBody, runs: RunManager): Promise<RunPlacement> {
   const only = a.principal.proposalIds;
-  return only?.length === 1 ? only[0]! : null;
+  const proposalId = body.proposal_id ?? (only?.length === 1 ? only[0]! : null);
+  const refused = () => new HttpError(400, `Invalid request body: proposal_id: you are not a member of proposal ${proposalId}`, "Bad Request");
+  if (proposalId !== null && !can(a, "write", { kind: "proposal", id: proposalId })) throw refused();
+  // An admin reaches every proposal without holding them: theirs is read from the table.
+  const proposal = proposalId === null ? null : (a.proposals.find((x) => x.id === proposalId) ?? (await runs.proposal(proposalId)));
+  if (proposalId !== null && !proposal) throw refused();
+  return { ownerId: a.principal.userId, proposalId, ...runScope(a, proposal) };
 }
 
 /**
@@ -76,7 +80,7 @@ export function runRoutes(runs: RunManager, access: AccessResolver): Router {
   r.post("/api/lightbook/runs", async (req, res) => {
     const body = parseBody(createRunBody, req.body);
     const a = await accessOf(res, access);
-    const { run, created } = await runs.create(body, req.get("Idempotency-Key") || undefined, { ownerId: a.principal.userId, proposalId: proposalOf(a, body) });
+    const { run, created } = await runs.create(body, req.get("Idempotency-Key") || undefined, await placementOf(a, body, runs));
     // Someone else's key: the run stays theirs (a key is the client's to make unique).
     if (!created && !can(a, "read", { kind: "run", ownerId: run.owner_id, proposalId: run.proposal_id }))
       throw new HttpError(409, "That idempotency key was used by another user's run; choose another", "Conflict");

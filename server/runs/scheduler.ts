@@ -6,7 +6,7 @@ import type { Logger } from "../../runtime/log.ts";
 import { parseContract } from "../../contracts/parse.ts";
 import { dependencies, recipe as recipeSchema, type Step, type TaskInput } from "../../contracts/runs.ts";
 import { partitionStep } from "./partition.ts";
-import type { Queue } from "../../queue/queue.ts";
+import type { EnqueueSpec, Queue } from "../../queue/queue.ts";
 import { reapLostAgents, orphanedWorkerIds } from "../../queue/sql/agents.ts";
 import { settleRun, unsettledRuns } from "../../queue/sql/settle-run.ts";
 import { lockRunSteps } from "../../queue/sql/expand-step.ts";
@@ -98,11 +98,11 @@ export class Scheduler {
    * never run (a prerequisite had failed or cancelled tasks) ends the run as failed.
    */
   async advance(runId: string): Promise<void> {
-    const run = await this.db.run.findUnique({ where: { id: runId }, select: { recipe: true } });
+    const run = await this.db.run.findUnique({ where: { id: runId }, select: { recipe: true, beamline: true, dataFolders: true } });
     if (!run) return;
     const recipe = parseContract(recipeSchema, run.recipe, `the recipe of run ${runId}`);
     const client = await this.pool.connect();
-    let enqueue: { runId: string; partition: number; maxAttempts: number; priority: number }[] = [];
+    let enqueue: EnqueueSpec[] = [];
     try {
       enqueue = await transaction(client, async () => {
         const state = await lockRunSteps(client, runId);
@@ -131,7 +131,7 @@ export class Scheduler {
         let planned = next;
         for (const s of ready) {
           try {
-            const inputs = await partitionStep(s, this.opts.dataRoot, planned);
+            const inputs = await partitionStep(s, { root: this.opts.dataRoot, folders: run.dataFolders }, planned);
             planned += inputs.length;
             partitioned.push({ s, inputs });
           } catch (e: unknown) {
@@ -152,7 +152,8 @@ export class Scheduler {
             next,
             inputs.map((input) => ({ step: s.id, input, maxAttempts: s.max_attempts })),
           );
-          for (let i = 0; i < inputs.length; i++) added.push({ runId, partition: next + i, maxAttempts: s.max_attempts, priority: s.priority });
+          for (let i = 0; i < inputs.length; i++)
+            added.push({ runId, partition: next + i, maxAttempts: s.max_attempts, priority: s.priority, beamline: run.beamline });
           next += inputs.length;
           this.log.info({ run: runId, step: s.id, tasks: inputs.length }, "step ready: tasks created");
         }

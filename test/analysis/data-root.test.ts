@@ -75,3 +75,29 @@ test("paths too long for the file system are ParameterError saying the limit (th
   );
   assert.throws(() => resolveDataPath(`scans/${"b".repeat(255)}`, { root }), NotFoundError, "255 bytes is a name the file system takes");
 });
+
+test("a run's folders: paths outside them are answered as missing files, existing or not, and symlinks out of them are caught", async () => {
+  await mkdir(path.join(root, "p1"), { recursive: true });
+  await mkdir(path.join(root, "p10"), { recursive: true });
+  await writeFile(path.join(root, "p1", "a.h5"), "a");
+  await writeFile(path.join(root, "p10", "b.h5"), "b");
+  await symlink(path.join(root, "p10", "b.h5"), path.join(root, "p1", "link.h5"));
+  const folders = ["p1"];
+  assert.equal(resolveDataPath("p1/a.h5", { root, folders }), path.join(root, "p1", "a.h5"));
+  assert.equal(resolveDataPath("./p1//new.h5", { root, folders, mustExist: false }), path.join(root, "p1", "new.h5"));
+  for (const [bad, mustExist] of [
+    ["p10/b.h5", true],
+    ["p10/none.h5", false],
+    ["scans/scan_1.h5", true],
+    ["p1/link.h5", true],
+    ["alias/scan_1.h5", true],
+  ] as const) {
+    assert.throws(
+      () => resolveDataPath(bad, { root, folders, mustExist }),
+      (e: unknown) => e instanceof NotFoundError && /no such file under the data root/.test(e.message),
+      bad,
+    );
+  }
+  assert.throws(() => resolveDataPath("p1/a.h5", { root, folders: [] }), NotFoundError);
+  assert.equal(resolveDataPath("p10/b.h5", { root, folders: [""] }), path.join(root, "p10", "b.h5"));
+});

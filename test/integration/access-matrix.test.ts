@@ -4,13 +4,12 @@
 // PostgreSQL; each gets the status written here. A route that is not in this table fails the
 // test, so a new route cannot ship without its rule.
 import assert from "node:assert/strict";
-import { mkdir, copyFile } from "node:fs/promises";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { Accounts } from "../../server/accounts/accounts.ts";
 import { createDb, type Db } from "../../server/db/client.ts";
 import { TOKEN_SCOPES } from "../../contracts/accounts.ts";
 import { startServer, type RunningServer } from "../support/server.ts";
+import { seedProposalFolders } from "../support/proposal-data.ts";
 import { serverRouteTable } from "../support/route-table.ts";
 import WebSocket from "ws";
 
@@ -229,11 +228,7 @@ async function created<T = { id: string }>(who: Who, method: string, url: string
 before(async () => {
   server = await startServer({ web: false, env: { LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_DEMO: "1" } });
   db = createDb(server.databaseUrl);
-  const dataRoot = path.join(server.stateDir, "data");
-  for (const folder of ["pa", "pb"]) {
-    await mkdir(path.join(dataRoot, folder), { recursive: true });
-    await copyFile(path.join(dataRoot, "demo", "scan_0001.h5"), path.join(dataRoot, folder, "scan.h5"));
-  }
+  await seedProposalFolders(server.stateDir, ["pa", "pb"]);
   headers.admin = { Authorization: `token ${server.token}` };
   const accounts = new Accounts(db);
   const tokenOf = async (username: string) => {

@@ -84,20 +84,25 @@ test("files outside the data root, writes outside the scratch folder and child p
   assert.deepEqual(t.get("data")!.value, [statSync(`${server.stateDir}/data/demo/scan_0001.h5`).size]);
 });
 
-test("as root, shipped code runs as nobody and cannot reach the database's port", { skip: !asRoot && "the agent is not root", timeout: 90_000 }, async () => {
-  const port = new URL(server.databaseUrl).port || "5432";
-  const t = await runEach({
-    ids: "() => [process.getuid(), process.getgid(), process.getgroups()]",
-    connect: `() => new Promise((resolve, reject) => { const s = process.getBuiltinModule('net').connect(${port}, '127.0.0.1'); s.on('connect', () => { s.destroy(); resolve('connected'); }); s.on('error', reject); })`,
-  });
-  const nobody = readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("nobody:"))!
-    .split(":");
-  assert.deepEqual(t.get("ids")!.value, [[Number(nobody[2]), Number(nobody[3]), [Number(nobody[3])]]]);
-  assert.equal(t.get("connect")!.state, "failed");
-  assert.match(t.get("connect")!.error ?? "", /ENETUNREACH|ECONNREFUSED/);
-});
+test(
+  "as root, shipped code runs as its run's own Unix user, not root or nobody, and cannot reach the database's port",
+  { skip: !asRoot && "the agent is not root", timeout: 90_000 },
+  async () => {
+    const port = new URL(server.databaseUrl).port || "5432";
+    const t = await runEach({
+      ids: "() => [process.getuid(), process.getgid(), process.getgroups()]",
+      connect: `() => new Promise((resolve, reject) => { const s = process.getBuiltinModule('net').connect(${port}, '127.0.0.1'); s.on('connect', () => { s.destroy(); resolve('connected'); }); s.on('error', reject); })`,
+    });
+    // The server's token is its admin's: an admin's personal run runs as the admin's run user (identity.ts).
+    const { rows } = await withDb(server.databaseUrl, (c) =>
+      c.query<{ run_uid: number }>('select u.run_uid from run r join "user" u on u.id = r.owner_id order by r.created_at desc limit 1'),
+    );
+    const uid = 1_500_000_000 + 2 * rows[0]!.run_uid + 1;
+    assert.deepEqual(t.get("ids")!.value, [[uid, uid, [uid]]]);
+    assert.equal(t.get("connect")!.state, "failed");
+    assert.match(t.get("connect")!.error ?? "", /ENETUNREACH|ECONNREFUSED/);
+  },
+);
 
 /** Sandbox children of the agent, with their CPU time in clock ticks (/proc: this machine's init does not reap orphans). */
 function sandboxChildren(): { pid: number; ticks: number; state: string }[] {

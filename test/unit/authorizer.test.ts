@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AccessResolver, can, visible, type Access } from "../../server/auth/authorizer.ts";
+import { AccessResolver, can, runScope, visible, type Access } from "../../server/auth/authorizer.ts";
 import type { Principal } from "../../contracts/accounts.ts";
 
 const alice: Principal = { userId: "u-alice", username: "alice", role: "user", credential: "session", sessionKey: null, scopes: null, proposalIds: null };
-const A = { id: "p-a", number: "20261234", dataFolder: "2026/a", embargo: null };
-const EMBARGOED = { id: "p-old", number: "20190001", dataFolder: "2019/old", embargo: new Date("2026-01-01T00:00:00Z") };
+const A = { id: "p-a", number: "20261234", dataFolder: "2026/a", embargo: null, beamline: "P06" };
+const EMBARGOED = { id: "p-old", number: "20190001", dataFolder: "2019/old", embargo: new Date("2026-01-01T00:00:00Z"), beamline: "P11" };
 const access: Access = { principal: alice, proposals: [A, EMBARGOED] };
 const NOW = new Date("2026-12-03T12:00:00Z");
 
@@ -59,4 +59,13 @@ test("a token scoped to proposals reaches those only, not the personal folder; t
   assert.equal((await resolver.of(alice)).proposals.length, 2, "cached");
   resolver.forget();
   assert.equal((await resolver.of(alice)).proposals.length, 0, "read again");
+});
+
+test("a run's scope: a proposal's run reads its folder (nothing after the embargo, but for admins); a personal run what its submitter reads", () => {
+  assert.deepEqual(runScope(access, A, NOW), { beamline: "P06", dataFolders: ["2026/a"] });
+  assert.deepEqual(runScope(access, EMBARGOED, NOW), { beamline: "P11", dataFolders: [] });
+  assert.deepEqual(runScope(access, null, NOW), { beamline: null, dataFolders: ["2026/a"] });
+  const admin: Access = { principal: { ...alice, role: "admin" }, proposals: [] };
+  assert.deepEqual(runScope(admin, EMBARGOED, NOW), { beamline: "P11", dataFolders: ["2019/old"] });
+  assert.deepEqual(runScope(admin, null, NOW), { beamline: null, dataFolders: [""] });
 });
