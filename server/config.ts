@@ -39,7 +39,7 @@ export interface Config {
    * LIGHTBOOK_KERNEL_ISOLATION: `users` runs each user's kernels as their own Unix account with
    * limits (server/kernels/provisioner.ts; needs root); `none` as the server's user.
    */
-  kernelIsolation: { kind: "none" } | { kind: "users"; homes: string; memoryBytes: number; processes: number; openFiles: number };
+  kernelIsolation: { kind: "none" } | { kind: "users"; homes: string; memoryBytes: number; processes: number; openFiles: number; cpus: number };
   /** Single sign-on with OpenID Connect; undefined when LIGHTBOOK_OIDC_ISSUER is unset. */
   oidc: OidcConfig | undefined;
   /** Failed logins allowed per account, and per address, in each window. */
@@ -83,6 +83,7 @@ const envSchema = z.object({
   LIGHTBOOK_KERNEL_ISOLATION: z.enum(["none", "users"]).default("none"),
   LIGHTBOOK_KERNEL_HOMES: z.string().min(1).optional(),
   LIGHTBOOK_KERNEL_PROCESSES: z.coerce.number().int().min(64).default(1024),
+  LIGHTBOOK_KERNEL_CPUS: z.coerce.number().min(0.01).max(1024).default(1),
   LIGHTBOOK_OIDC_ISSUER: z.string().url().optional(),
   LIGHTBOOK_OIDC_CLIENT_ID: z.string().min(1).optional(),
   LIGHTBOOK_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -139,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             memoryBytes: (kernelMemoryMb() + 8192) * 2 ** 20,
             processes: e.LIGHTBOOK_KERNEL_PROCESSES,
             openFiles: 4096,
+            cpus: e.LIGHTBOOK_KERNEL_CPUS,
           }
         : { kind: "none" },
     oidc:

@@ -24,7 +24,7 @@ import { EventHub } from "./events/hub.ts";
 import { eventStreamEndpoint } from "./events/endpoint.ts";
 import { KernelStore } from "./kernels/store.ts";
 import { KernelSpecRegistry } from "./kernelspecs/registry.ts";
-import { createLogger } from "../runtime/log.ts";
+import { createLogger, type Logger } from "../runtime/log.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 import { openRuns, type Runs } from "./runs/service.ts";
 import { SessionManager } from "./sessions/manager.ts";
@@ -32,7 +32,8 @@ import { writeCellOutputs } from "./notebooks/cell-outputs.ts";
 import { NotebookRunner } from "./notebooks/runner.ts";
 import { kernelTokens } from "./kernels/tokens.ts";
 import { proposalOfNotebook } from "./proposals/proposals.ts";
-import { LocalProvisioner, UnixUserProvisioner } from "./kernels/provisioner.ts";
+import { LocalProvisioner, UnixUserProvisioner, type KernelProvisioner } from "./kernels/provisioner.ts";
+import { cpuLimiter } from "./kernels/cpu-limit.ts";
 import { AccessResolver, memberProposals } from "./auth/authorizer.ts";
 import { runFollower } from "./runs/routes.ts";
 import { lockStateDir } from "./state-lock.ts";
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   const apiUrl = `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${port}/`;
   const accounts = new Accounts(database.db);
   const runtimeDir = path.join(config.stateDir, "runtime");
+  const provisioner = await kernelProvisioner(config, runtimeDir, log);
   const kernels = new KernelManager(
     specs,
     {
@@ -151,9 +153,7 @@ async function main(): Promise<void> {
     log,
     new KernelStore(database.db),
     kernelTokens(accounts),
-    config.kernelIsolation.kind === "users"
-      ? new UnixUserProvisioner(config.kernelIsolation.homes, PROJECT_ROOT, config.kernelIsolation)
-      : new LocalProvisioner(runtimeDir, PROJECT_ROOT),
+    provisioner,
   );
   const sessions = new SessionManager(kernels, database.db, proposalOfNotebook(database.db));
   const runner = new NotebookRunner({
@@ -238,3 +238,13 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** Where kernels run: as the server's user, or (LIGHTBOOK_KERNEL_ISOLATION=users) as their users' own accounts, CPU-bounded where cgroups allow. */
+async function kernelProvisioner(config: Config, runtimeDir: string, log: Logger): Promise<KernelProvisioner> {
+  const isolation = config.kernelIsolation;
+  if (isolation.kind !== "users") return new LocalProvisioner(runtimeDir, PROJECT_ROOT);
+  const cpu = await cpuLimiter(isolation.cpus);
+  if (cpu.kind) log.info({ cgroups: cpu.kind, cpusPerUser: isolation.cpus }, "kernels' CPU bounded per user");
+  else log.warn({ why: cpu.why }, "kernels' CPU is not bounded");
+  return new UnixUserProvisioner(isolation.homes, PROJECT_ROOT, isolation, cpu);
+}

@@ -3,6 +3,7 @@ import { chmod, chown, lstat, mkdir, readdir, symlink } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { coerceError } from "../../runtime/errors.ts";
+import { joinGroup, type CpuLimiter } from "./cpu-limit.ts";
 
 const run = promisify(execFile);
 
@@ -47,6 +48,8 @@ export interface KernelLimits {
   /** RLIMIT_NPROC: processes and threads of the account, all its kernels together. */
   processes: number;
   openFiles: number;
+  /** Cores' worth of CPU time all of one user's kernels share (cpu-limit.ts). */
+  cpus: number;
 }
 
 /** The Unix account of a Lightbook user: from the id, so that a renamed user keeps theirs, and any username fits. */
@@ -63,8 +66,8 @@ interface Account {
 /**
  * Each user's kernels run as their own Unix account (issue 13, item 4), created on demand
  * (`useradd --system`, no login shell), in a home under `homesRoot` that only they can read, with
- * rlimits on memory, processes and open files (cgroup v2 is not assumed: many hosts, this one
- * included, still run v1). The server must be root; `setpriv` changes the user and drops every
+ * rlimits on memory, processes and open files, and all of a user's kernels in one CPU-bounded
+ * cgroup (v2, or v1 as on this host; cpu-limit.ts). The server must be root; `setpriv` changes the user and drops every
  * group. Imports of cells resolve from the home: its `node_modules` leads to the project's
  * packages and to `lightbook` itself, read-only.
  */
@@ -76,6 +79,7 @@ export class UnixUserProvisioner implements KernelProvisioner {
     private readonly homesRoot: string,
     private readonly projectRoot: string,
     private readonly limits: KernelLimits,
+    private readonly cpu: CpuLimiter,
   ) {}
 
   async place(kernelId: string, ownerId: string | null): Promise<KernelPlacement> {
@@ -92,8 +96,10 @@ export class UnixUserProvisioner implements KernelProvisioner {
     await mkdir(runtime, { recursive: true, mode: 0o700 });
     await chown(runtime, uid, gid);
     const { memoryBytes, processes, openFiles } = this.limits;
+    const cpu = await this.cpu.group(name);
     return {
       argvPrefix: [
+        ...(cpu ? joinGroup(cpu) : []),
         "prlimit",
         `--data=${memoryBytes}`,
         `--nproc=${processes}`,

@@ -3,9 +3,13 @@
 // user's home, the database or other users' processes. Needs root (CI runs as root); skips otherwise.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { rmdir } from "node:fs/promises";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { KernelManager, type Kernel } from "@jupyterlab/services";
 import { kernelAccountOf } from "../../server/kernels/provisioner.ts";
+import { cpuLimiter } from "../../server/kernels/cpu-limit.ts";
 import { TOKEN_SCOPES, createdToken } from "../../contracts/accounts.ts";
 import { CookieJar } from "../support/cookies.ts";
 import { serverSettings } from "../support/jupyter.ts";
@@ -14,6 +18,7 @@ import { startServer, type RunningServer } from "../support/server.ts";
 
 const ROOT = process.getuid?.() === 0;
 const PASSWORD = "a long enough password";
+const CPUS = 0.25;
 
 /** What a cell finds when it tries `what`: "ok", or the error's code. */
 const PROBE = `
@@ -44,7 +49,13 @@ describe("kernels isolated per user", { skip: ROOT ? false : "needs root to crea
     server = await startServer({
       databaseUrl: null,
       web: false,
-      env: { LIGHTBOOK_KERNEL_ISOLATION: "users", LIGHTBOOK_KERNEL_MEMORY_MB: "1024", LIGHTBOOK_LOCAL_AGENTS: "0", LIGHTBOOK_DEMO: "1" },
+      env: {
+        LIGHTBOOK_KERNEL_ISOLATION: "users",
+        LIGHTBOOK_KERNEL_MEMORY_MB: "1024",
+        LIGHTBOOK_KERNEL_CPUS: String(CPUS),
+        LIGHTBOOK_LOCAL_AGENTS: "0",
+        LIGHTBOOK_DEMO: "1",
+      },
     });
     const admin = { Authorization: `token ${server.token}`, "Content-Type": "application/json" };
     const userKernel = async (username: string) => {
@@ -82,6 +93,9 @@ describe("kernels isolated per user", { skip: ROOT ? false : "needs root to crea
     await server?.dispose();
     // The accounts were made for this test's users: system uids are few, leave none behind.
     for (const id of [aliceId, bobId]) if (id) execFileSync("userdel", ["--force", kernelAccountOf(id)]);
+    // Their CPU groups too, where the kernels have left them (a group still holding a process stays).
+    const groups = (await cpuLimiter(CPUS)).kind ? ["/sys/fs/cgroup/cpu/lightbook-kernels", "/sys/fs/cgroup/lightbook-kernels"] : [];
+    for (const base of groups) for (const id of [aliceId, bobId]) if (id) await rmdir(path.join(base, kernelAccountOf(id))).catch(() => undefined);
   });
 
   test("a cell runs as its user's own account, in a home only they can read", async () => {
@@ -136,5 +150,22 @@ console.log(JSON.stringify({
     const hog = await execute(alice, "const hoard: Buffer[] = []; for (let i = 0; i < 64; i++) hoard.push(Buffer.allocUnsafe(256 * 2 ** 20));");
     assert.equal(hog.reply.status, "error");
     assert.equal((await execute(alice, "console.log(1 + 1)")).reply.status, "ok");
+  });
+
+  test("a user's kernels share a CPU-bounded cgroup: a cell that spins is throttled to the quota", async () => {
+    const cpu = await cpuLimiter(CPUS);
+    if (!cpu.kind) return assert.ok(true, `no cgroup CPU bound on this host: ${cpu.why}`);
+    const group = (await cpu.group(kernelAccountOf(aliceId)))!;
+    const joined = await execute(
+      alice,
+      `import { readFileSync } from "node:fs";
+import { rmdir } from "node:fs/promises";\nconsole.log(readFileSync("/proc/self/cgroup", "utf8"));`,
+    );
+    assert.match(streamText(joined), new RegExp(`lightbook-kernels/${kernelAccountOf(aliceId)}\\n`));
+    const throttled = () => Number(/nr_throttled (\d+)/.exec(readFileSync(path.join(group.dir, "cpu.stat"), "utf8"))![1]);
+    const before = throttled();
+    // Half a second of CPU at a quarter of a core: most of its periods are throttled.
+    assert.equal((await execute(alice, "const end = process.cpuUsage().user + 500_000; while (process.cpuUsage().user < end);")).reply.status, "ok");
+    assert.ok(throttled() > before, `throttled ${before} -> ${throttled()}`);
   });
 });
