@@ -6,7 +6,7 @@
  */
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { containedPath, dataRoot, resolveDataPath } from "../data-root.ts";
+import { containedPath, dataRoot, inFolders, resolveDataPath } from "../data-root.ts";
 import { DataRootError, Hdf5Error, NotFoundError, ParameterError } from "../errors.ts";
 import { H5Dataset, type LocateStorage } from "./dataset.ts";
 import { hdf5Reason } from "./hdf5-reason.ts";
@@ -38,7 +38,7 @@ export async function openH5(file: string, options: OpenOptions = {}): Promise<H
   const root = options.root === undefined ? dataRoot() : options.root;
   const mode = options.mode ?? "r";
   const absolute = resolveDataPath(file, { root, mustExist: mode !== "w", folders: options.folders });
-  return new H5File(await h5module(), root, file, absolute, mode);
+  return new H5File(await h5module(), root, file, absolute, mode, options.folders);
 }
 
 /** What a path inside a file resolved to, possibly in a file reached through an external link. */
@@ -75,6 +75,8 @@ export class H5File {
     /** Real absolute path. */
     readonly absolutePath: string,
     readonly mode: "r" | "a" | "w",
+    /** The folders of the root that files reached through links must be in too (a run's data). */
+    private readonly folders?: readonly string[],
   ) {
     this.#module = module;
     this.#root = root;
@@ -325,9 +327,16 @@ export class H5File {
         throw new DataRootError(`virtual dataset ${requested} takes data from ${fileName}, outside the data root`, context, { cause: e });
       throw e;
     }
-    const source = new H5File(this.#module, this.#root, shownAs, opened, "r");
+    this.#withinFolders(shownAs, `virtual dataset ${requested} takes data from ${fileName}`, context);
+    const source = new H5File(this.#module, this.#root, shownAs, opened, "r", this.folders);
     this.#sources.set(opened, source);
     return source;
+  }
+
+  /** A file reached through a link must be in the run's folders too, as the file itself is. */
+  #withinFolders(relative: string, what: string, context: { file: string; dataset: string }): void {
+    if (this.folders && !inFolders(relative.split(path.sep).join("/"), this.folders))
+      throw new DataRootError(`${what} leads outside the data folders this file was opened for`, context);
   }
 
   /** Opens (once) the file an external link names, resolved like HDF5 does: relative to this file's folder. */
@@ -346,7 +355,8 @@ export class H5File {
         throw new DataRootError(`external link ${linkPath} leads outside the data root (${filename})`, { file: this.file, dataset: linkPath }, { cause: e });
       throw e;
     }
-    const linked = new H5File(this.#module, this.#root, shownAs, real, "r");
+    this.#withinFolders(path.relative(this.#root, real), `external link ${linkPath} (${filename})`, { file: this.file, dataset: linkPath });
+    const linked = new H5File(this.#module, this.#root, shownAs, real, "r", this.folders);
     this.#linked.set(target, linked);
     return linked;
   }

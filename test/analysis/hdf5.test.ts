@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFile, open, readFile, truncate, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, open, readFile, symlink, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
@@ -371,4 +371,21 @@ test("readBytes: what a selection makes HDF5 decode, whole chunks for chunked da
   assert.equal(contiguous.chunks, null);
   assert.equal(contiguous.readBytes([1, [2, 5], null]), 3 * 19 * 2);
   assert.throws(() => contiguous.readBytes([5]), ParameterError);
+});
+
+test("opened for a run's data folders, a file's external links may not lead out of them", async () => {
+  await mkdir(path.join(root, "other"), { recursive: true });
+  await copyFile(path.join(root, "eiger", "series_master.h5"), path.join(root, "other", "series_master.h5"));
+  for (const k of [1, 2, 3]) await symlink(path.join(root, "eiger", `series_data_00000${k}.h5`), path.join(root, "other", `series_data_00000${k}.h5`));
+  {
+    using inside = await openH5("eiger/series_master.h5", { root, folders: ["eiger"] });
+    assert.equal(eigerFrames(inside).length, 7);
+    using unscoped = await openH5("other/series_master.h5", { root });
+    assert.equal(eigerFrames(unscoped).length, 7);
+  }
+  using scoped = await openH5("other/series_master.h5", { root, folders: ["other"] });
+  assert.throws(
+    () => eigerFrames(scoped),
+    (e: unknown) => e instanceof DataRootError && /leads outside the data folders/.test(e.message),
+  );
 });
