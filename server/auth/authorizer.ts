@@ -16,7 +16,7 @@ export type Action = "read" | "write";
 export type Resource =
   | { kind: "notebook"; path: string }
   | { kind: "data"; path: string }
-  | { kind: "kernel"; ownerId: string | null }
+  | { kind: "kernel"; ownerId: string | null; proposalId: string | null }
   | { kind: "run"; ownerId: string | null; proposalId: string | null }
   | { kind: "proposal"; id: string }
   | { kind: "service" }
@@ -86,8 +86,12 @@ export function can(a: Access, action: Action, r: Resource, now = new Date()): b
       const folders = dataFolders(a, now);
       return folders.some((f) => within(r.path, f)) || (action === "read" && folders.some((f) => isAncestor(r.path, f)));
     }
-    case "kernel":
-      return r.ownerId !== null && r.ownerId === a.principal.userId;
+    case "kernel": {
+      // A token narrowed to proposals reaches its user's kernels of those proposals only (a kernel's own token among them).
+      const only = a.principal.proposalIds;
+      const inScope = only === null || only.length === 0 || (r.proposalId !== null && only.includes(r.proposalId));
+      return r.ownerId !== null && r.ownerId === a.principal.userId && inScope;
+    }
     case "run":
       return (r.ownerId !== null && r.ownerId === a.principal.userId) || (r.proposalId !== null && a.proposals.some((x) => x.id === r.proposalId));
     case "proposal":

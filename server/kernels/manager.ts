@@ -51,6 +51,12 @@ const MAX_PING_MS = 3000;
  * Starts, finds and stops kernel processes: one process per kernel, as Jupyter Server does, but
  * recorded in PostgreSQL and detached from the server, so that a restarted server reattaches them.
  */
+/** Whose a kernel is, as the authorizer sees it. */
+export interface KernelOwnership {
+  ownerId: string | null;
+  proposalId: string | null;
+}
+
 export class KernelManager {
   private readonly kernels = new Map<string, ManagedKernel>();
   /** What every kernel printed, kept while no browser watches (GET /api/lightbook/kernels/{id}/executions). */
@@ -76,13 +82,14 @@ export class KernelManager {
   }
 
   /** The kernels `visible` keeps (the authorizer's view of their owners). */
-  list(visible: (ownerId: string | null) => boolean = () => true): KernelModel[] {
-    return [...this.kernels.values()].filter((k) => visible(this.ownerOf(k.id))).map((k) => k.model());
+  list(visible: (owner: KernelOwnership) => boolean = () => true): KernelModel[] {
+    return [...this.kernels.values()].filter((k) => visible(this.ownershipOf(k.id))).map((k) => k.model());
   }
 
-  /** The user who started the kernel; null for one recorded before kernels had owners. */
-  ownerOf(id: string): string | null {
-    return this.owners.get(id)?.ownerId ?? null;
+  /** The user who started the kernel (null for one recorded before kernels had owners) and the proposal it was started for. */
+  ownershipOf(id: string): KernelOwnership {
+    const o = this.owners.get(id);
+    return { ownerId: o?.ownerId ?? null, proposalId: o?.proposalId ?? null };
   }
 
   get(id: string): ManagedKernel {

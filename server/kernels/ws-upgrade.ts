@@ -42,7 +42,7 @@ export function kernelChannelsEndpoint(kernels: KernelManager, access: AccessRes
       access.of(principal).then(
         (a) => {
           // Someone else's kernel answers as a missing one (no probing of kernel ids).
-          if (!can(a, "write", { kind: "kernel", ownerId: kernels.ownerOf(kernelId) })) return refuseUpgrade(socket, 404, `Kernel does not exist: ${kernelId}`);
+          if (!can(a, "write", { kind: "kernel", ...kernels.ownershipOf(kernelId) })) return refuseUpgrade(socket, 404, `Kernel does not exist: ${kernelId}`);
           wss.handleUpgrade(req, socket, head, (ws) => {
             opened(ws);
             const sent = auditExecutions(audit, principal.username);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { NotFoundDomainError } from "../../runtime/errors.ts";
 import type { Db } from "../db/client.ts";
-import type { KernelManager } from "../kernels/manager.ts";
+import type { KernelManager, KernelOwnership } from "../kernels/manager.ts";
 import type { SessionModel } from "../../contracts/sessions.ts";
 
 interface Session {
@@ -35,14 +35,14 @@ export class SessionManager {
   }
 
   /** The live sessions whose kernel's owner `visible` keeps. */
-  list(visible: (ownerId: string | null) => boolean = () => true): SessionModel[] {
-    return [...this.sessions.values()].filter((s) => this.alive(s) && visible(this.kernels.ownerOf(s.kernelId))).map((s) => this.model(s));
+  list(visible: (owner: KernelOwnership) => boolean = () => true): SessionModel[] {
+    return [...this.sessions.values()].filter((s) => this.alive(s) && visible(this.kernels.ownershipOf(s.kernelId))).map((s) => this.model(s));
   }
 
-  /** A session belongs to its kernel's owner. */
-  ownerOf(id: string): string | null {
+  /** A session belongs to its kernel's owner (and proposal). */
+  ownershipOf(id: string): KernelOwnership {
     const s = this.sessions.get(id);
-    return s ? this.kernels.ownerOf(s.kernelId) : null;
+    return s ? this.kernels.ownershipOf(s.kernelId) : { ownerId: null, proposalId: null };
   }
 
   get(id: string): SessionModel {
@@ -62,7 +62,7 @@ export class SessionManager {
    * their starter's).
    */
   async create(req: { path: string; name: string; type: string; kernel: { id?: string; name?: string } }, ownerId: string): Promise<SessionModel> {
-    const existing = [...this.sessions.values()].find((s) => s.path === req.path && this.alive(s) && this.kernels.ownerOf(s.kernelId) === ownerId);
+    const existing = [...this.sessions.values()].find((s) => s.path === req.path && this.alive(s) && this.kernels.ownershipOf(s.kernelId).ownerId === ownerId);
     if (existing) return this.model(existing);
     const kernelId =
       req.kernel.id !== undefined

@@ -16,7 +16,7 @@ export function sessionRoutes(sessions: SessionManager, kernels: KernelManager, 
   const r = Router();
   const ownSession = async (res: Response, id: string): Promise<void> => {
     sessions.get(id); // 404 for an unknown one
-    await authorize(res, access, "write", { kind: "kernel", ownerId: sessions.ownerOf(id) }, `Session not found: ${id}`);
+    await authorize(res, access, "write", { kind: "kernel", ...sessions.ownershipOf(id) }, `Session not found: ${id}`);
   };
   const mayUse = async (res: Response, change: { path?: string; kernel?: { id?: string } }): Promise<void> => {
     if (change.path !== undefined) {
@@ -27,7 +27,7 @@ export function sessionRoutes(sessions: SessionManager, kernels: KernelManager, 
   };
   r.get("/api/sessions", async (_req, res) => {
     const a = await accessOf(res, access);
-    res.json(sessions.list((ownerId) => can(a, "read", { kind: "kernel", ownerId })));
+    res.json(sessions.list((owner) => can(a, "read", { kind: "kernel", ...owner })));
   });
   r.post("/api/sessions", async (req, res) => {
     const body = parseBody(createSessionBody, req.body);

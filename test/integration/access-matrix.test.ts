@@ -361,6 +361,20 @@ test("a kernel holds its owner's own token (read and runs only), never the serve
   const scoped = await db.kernel.findUniqueOrThrow({ where: { id: session.kernel.id } });
   assert.equal(scoped.proposalId, f.proposalA);
   assert.deepEqual((await db.apiToken.findUniqueOrThrow({ where: { id: scoped.tokenId! } })).proposalIds, [f.proposalA]);
+  // A token narrowed to A sees alice's kernels of A, not her personal ones, and starts its kernels for A.
+  const narrowed = await new Accounts(db).createToken(f.alice, { name: "a-only", scopes: [...TOKEN_SCOPES], proposalIds: [f.proposalA], expiresInDays: 1 });
+  const asNarrowed = { Authorization: `token ${narrowed.token}`, "Content-Type": "application/json" };
+  const listed = (await (await fetch(new URL("api/kernels", server.url), { headers: asNarrowed })).json()) as { id: string }[];
+  assert.deepEqual(
+    listed.map((k) => k.id),
+    [session.kernel.id],
+  );
+  assert.equal((await fetch(new URL(`api/kernels/${f.kernel}`, server.url), { headers: asNarrowed })).status, 404);
+  const started = await fetch(new URL("api/kernels", server.url), { method: "POST", headers: asNarrowed, body: "{}" });
+  assert.equal(started.status, 201);
+  const own = (await started.json()) as { id: string };
+  assert.equal((await db.kernel.findUniqueOrThrow({ where: { id: own.id } })).proposalId, f.proposalA);
+  assert.equal((await fetch(new URL(`api/kernels/${own.id}`, server.url), { method: "DELETE", headers: asNarrowed })).status, 204);
 });
 
 test("an instrument scientist reaches every proposal on their beamlines, as a member does, and no other", async () => {

@@ -36,13 +36,14 @@ test("data: inside a proposal's folder until its embargo; ancestors are listed, 
 });
 
 test("kernels and runs: the owner's; runs of a proposal to its members; kernels of nobody to admins only", () => {
-  assert.ok(can(access, "write", { kind: "kernel", ownerId: "u-alice" }));
-  assert.ok(!can(access, "read", { kind: "kernel", ownerId: "u-bob" }));
-  assert.ok(!can(access, "read", { kind: "kernel", ownerId: null }));
+  assert.ok(can(access, "write", { kind: "kernel", ownerId: "u-alice", proposalId: null }));
+  assert.ok(can(access, "write", { kind: "kernel", ownerId: "u-alice", proposalId: "p-a" }));
+  assert.ok(!can(access, "read", { kind: "kernel", ownerId: "u-bob", proposalId: null }));
+  assert.ok(!can(access, "read", { kind: "kernel", ownerId: null, proposalId: null }));
   assert.ok(can(access, "read", { kind: "run", ownerId: "u-bob", proposalId: "p-a" }));
   assert.ok(!can(access, "read", { kind: "run", ownerId: "u-bob", proposalId: "p-b" }));
   const admin: Access = { principal: { ...alice, role: "admin" }, proposals: [] };
-  assert.ok(can(admin, "write", { kind: "kernel", ownerId: null }));
+  assert.ok(can(admin, "write", { kind: "kernel", ownerId: null, proposalId: null }));
   assert.ok(can(admin, "write", { kind: "service" }));
   assert.ok(!can(access, "read", { kind: "service" }));
   assert.ok(can(access, "read", { kind: "facility" }) && !can(access, "write", { kind: "facility" }));
@@ -68,4 +69,11 @@ test("a run's scope: a proposal's run reads its folder (nothing after the embarg
   const admin: Access = { principal: { ...alice, role: "admin" }, proposals: [] };
   assert.deepEqual(runScope(admin, EMBARGOED, NOW), { beamline: "P11", dataFolders: ["2019/old"] });
   assert.deepEqual(runScope(admin, null, NOW), { beamline: null, dataFolders: [""] });
+});
+
+test("a token narrowed to a proposal reaches its user's kernels of that proposal only, not their personal ones", () => {
+  const scoped: Access = { principal: { ...alice, credential: "api_token", proposalIds: ["p-a"] }, proposals: [A] };
+  assert.ok(can(scoped, "write", { kind: "kernel", ownerId: "u-alice", proposalId: "p-a" }));
+  assert.ok(!can(scoped, "read", { kind: "kernel", ownerId: "u-alice", proposalId: null }));
+  assert.ok(!can(scoped, "read", { kind: "kernel", ownerId: "u-alice", proposalId: "p-old" }));
 });
