@@ -203,6 +203,9 @@ export const runModel = z.object({
   /** Who submitted it and the proposal it belongs to (null: from before runs had owners, or personal). */
   owner_id: z.string().nullable(),
   proposal_id: z.string().nullable(),
+  /** Its proposal's beamline (agents restricted to others skip it), and the data folders its tasks may read ("" is all of it). */
+  beamline: z.string().nullable(),
+  data_folders: z.array(z.string()),
   recipe: recipe.optional(),
   tasks: z.array(taskModel).optional(),
 });

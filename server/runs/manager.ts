@@ -415,6 +415,8 @@ function runModel(r: RunRow, c: Record<TaskState, number> | undefined): RunModel
     error: r.error,
     owner_id: r.ownerId,
     proposal_id: r.proposalId,
+    beamline: r.beamline,
+    data_folders: r.dataFolders,
   };
 }
 

@@ -16,6 +16,8 @@ export function runFixture(over: Partial<RunModel> = {}): RunModel {
     error: null,
     owner_id: null,
     proposal_id: null,
+    beamline: null,
+    data_folders: [""],
     ...over,
   };
 }

@@ -158,6 +158,10 @@ export default function RunView({ id }: { id: string }) {
               {run.counts.cancelled > 0 && ` · ${run.counts.cancelled} cancelled`} of {run.counts.total}
             </span>
             <span>created {formatDateTime(run.created_at)}</span>
+            {run.beamline !== null && <span>beamline {run.beamline}</span>}
+            <span title="What its tasks may read, fixed when it was submitted">
+              reads {run.data_folders.includes("") ? "the whole data root" : run.data_folders.length === 0 ? "no data" : run.data_folders.join(", ")}
+            </span>
             <span>duration {formatDuration(elapsedMs(run.started_at, run.finished_at, now))}</span>
             <span className="mono">{run.id}</span>
           </p>
