@@ -52,9 +52,12 @@ export class Placement {
             [this.beamlines],
           )
           .then(({ rows }) => [PERSONAL_FLAG, ...rows.map((r) => beamlineFlag(r.beamline))]);
-        // A failed read is asked again at the next fetch, not kept.
-        flags.catch(() => (this.#forbidden = undefined));
-        this.#forbidden = { at: now, flags };
+        const entry = { at: now, flags };
+        // A failed read is asked again at the next fetch, not kept (unless a newer read replaced it).
+        flags.catch(() => {
+          if (this.#forbidden === entry) this.#forbidden = undefined;
+        });
+        this.#forbidden = entry;
       }
       return this.#forbidden.flags;
     };

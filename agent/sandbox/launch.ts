@@ -113,7 +113,7 @@ export function sandboxLaunch(user: string): SandboxLauncher {
       `the sandbox user ${user} cannot run ${process.execPath} (is a folder on its path closed to others, such as /root?): install Node where every user can run it, or set LIGHTBOOK_SANDBOX_USER`,
     );
   }
-  layers.push(`the run's proposal's own account (${user} for runs without one)`);
+  layers.push(`the run's own Unix user (${user} for runs without an owner)`);
   const netns = pdeathsig && works("unshare", ["--net", "--", "true"]);
   if (netns) layers.push("no network");
   return {
@@ -168,7 +168,7 @@ export function commandLaunch(user: string, hidden: string[]): CommandLauncher {
   // Fail closed: a program is never run as root.
   if (!works("setpriv", [...drop(fallback).slice(1), "true"]))
     throw new SandboxSetupError(`the agent cannot run programs as the sandbox user ${user} (setpriv failed)`);
-  layers.push(`the run's proposal's own account (${user} for runs without one)`);
+  layers.push(`the run's own Unix user (${user} for runs without an owner)`);
   const ns = ["--net", "--pid", "--fork", "--kill-child", "--mount"];
   if (!works("unshare", [...ns, "--", "/bin/sh", "-c", HIDE_SCRIPT, "lightbook-hide", "--", "true"])) {
     return { as: (owner = fallback) => ({ argv: (exe, args) => ["setpriv", [...drop(owner).slice(1), exe, ...args]], owner }), layers };

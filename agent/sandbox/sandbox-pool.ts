@@ -15,8 +15,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../runtime/log.ts";
-import type { UnixIds } from "./launch.ts";
-import { sandboxLaunch, type SandboxLauncher } from "./launch.ts";
+import { sandboxLaunch, type SandboxLauncher, type UnixIds } from "./launch.ts";
 import { SandboxProcess } from "./sandbox-process.ts";
 
 const IDLE_MS = 30_000;

@@ -2,6 +2,7 @@ import type { Response } from "express";
 import type { Principal } from "../../contracts/accounts.ts";
 import { PERSONAL_ROOT, PROPOSALS_ROOT, personalFolder, proposalFolder } from "../../contracts/admin.ts";
 import { HttpError, NotFoundDomainError } from "../../runtime/errors.ts";
+import { inFolders } from "../../analysis/data-root.ts";
 import type { Db } from "../db/client.ts";
 import { principalOf } from "./middleware.ts";
 
@@ -35,11 +36,6 @@ export interface ProposalAccess {
 export interface Access {
   principal: Principal;
   proposals: ProposalAccess[];
-}
-
-/** `path` is `folder` or inside it (compared in place: a listing checks every entry against every folder). */
-function within(path: string, folder: string): boolean {
-  return folder === "" || (path.startsWith(folder) && (path.length === folder.length || path[folder.length] === "/"));
 }
 
 /** Ancestors of a reachable folder are listed (filtered) so that users can walk down to it. */
@@ -77,14 +73,14 @@ export function can(a: Access, action: Action, r: Resource, now = new Date()): b
   switch (r.kind) {
     case "notebook": {
       const folders = notebookFolders(a);
-      if (folders.some((f) => within(r.path, f))) return true;
+      if (inFolders(r.path, folders)) return true;
       return action === "read" && (r.path === PERSONAL_ROOT || r.path === PROPOSALS_ROOT || r.path === "");
     }
     case "data": {
       // The root is listed (filtered, empty for a user without proposals) like the contents root.
       if (action === "read" && r.path === "") return true;
       const folders = dataFolders(a, now);
-      return folders.some((f) => within(r.path, f)) || (action === "read" && folders.some((f) => isAncestor(r.path, f)));
+      return inFolders(r.path, folders) || (action === "read" && folders.some((f) => isAncestor(r.path, f)));
     }
     case "kernel": {
       // A token narrowed to proposals reaches its user's kernels of those proposals only (a kernel's own token among them).
@@ -127,7 +123,7 @@ export function runScope(a: Access, proposal: Pick<ProposalAccess, "dataFolder" 
 export function visible(a: Access, r: { kind: "notebook" | "data"; path: string }, now = new Date()): boolean {
   if (a.principal.role === "admin") return true;
   const folders = r.kind === "notebook" ? notebookFolders(a) : dataFolders(a, now);
-  return folders.some((f) => within(r.path, f) || isAncestor(r.path, f));
+  return inFolders(r.path, folders) || folders.some((f) => isAncestor(r.path, f));
 }
 
 /** How long a user's proposals are trusted without asking PostgreSQL again; changes made here forget them at once. */
