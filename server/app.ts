@@ -43,8 +43,18 @@ import { Proposals } from "./proposals/proposals.ts";
 import { myProposalRoutes } from "./proposals/routes.ts";
 import type { AccessResolver } from "./auth/authorizer.ts";
 
-/** The largest request body: a notebook saved with its outputs. */
-const BODY_LIMIT = "200mb";
+/** The largest request body: a notebook or file saved through the Contents API with its outputs. */
+const CONTENTS_BODY_LIMIT = "200mb";
+/**
+ * Every other body. A run's recipe is stored whole and read by each agent that runs it, so it stays
+ * far below a notebook: 16 MB holds MAX_TASKS_PER_RUN items of about 150 bytes each.
+ */
+const BODY_LIMIT = "16mb";
+
+/** Bodies parsed once: the first parser that matches marks the request, later ones pass it on. */
+function jsonBodies(limit: string): RequestHandler {
+  return express.json({ limit, type: () => true });
+}
 
 export interface AppParts {
   /** What each principal reaches (server/auth/authorizer.ts), shared with the WebSocket endpoints. */
@@ -90,7 +100,8 @@ export function createApp(p: AppParts): Express {
   app.use(auditRequests(p.login.audit));
   // Bodies are JSON whatever their Content-Type says: @jupyterlab/services' Request labels them
   // text/plain, and Jupyter Server parses them as JSON too.
-  app.use("/api", express.json({ limit: BODY_LIMIT, type: () => true }));
+  app.use("/api/contents", jsonBodies(CONTENTS_BODY_LIMIT));
+  app.use("/api", jsonBodies(BODY_LIMIT));
   app.use("/api", limitJsonDepth);
   app.get("/api", (_req, res) => {
     res.json({ version: VERSION });

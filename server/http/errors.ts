@@ -38,13 +38,21 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     // body-parser errors carry a status (400 bad JSON, 413 too large) and a safe message.
     const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : 500;
     if (status >= 400 && status < 500) {
-      const message = err instanceof Error ? err.message : "Bad request";
-      res.status(status).json({ message, reason: null });
+      res.status(status).json({ message: bodyParserMessage(err), reason: null });
       return;
     }
     log.error({ err, method: req.method, path: req.path }, "request failed");
     res.status(500).json({ message: "Internal server error", reason: null });
   };
+}
+
+/** body-parser's own words, with the limit spelled out for a body that is too large. */
+function bodyParserMessage(err: unknown): string {
+  if (!(err instanceof Error)) return "Bad request";
+  const { type, length, limit } = err as Error & { type?: string; length?: number; limit?: number };
+  if (type === "entity.too.large" && limit !== undefined)
+    return `request body of ${length ?? "more than " + limit} bytes is over this endpoint's limit of ${limit} bytes`;
+  return err.message;
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {

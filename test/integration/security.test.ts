@@ -141,6 +141,20 @@ describe("security baseline", () => {
     }
   });
 
+  test("a run body over 16 MB is 413 naming the limit, before anything is stored; a notebook-sized file still saves", async () => {
+    const json = { ...auth(), "Content-Type": "application/json" };
+    const items = Array.from({ length: 150_000 }, (_, i) => `scans/${"x".repeat(120)}_${i}.h5`);
+    const recipe = { name: "too big", steps: [{ id: "s", kind: "items", items, algorithm: "noop" }] };
+    const res = await fetch(`${server.url}api/lightbook/runs`, { method: "POST", headers: json, body: JSON.stringify(recipe) });
+    assert.equal(res.status, 413);
+    assert.match(((await res.json()) as { message: string }).message, /^request body of \d+ bytes is over this endpoint's limit of 16777216 bytes$/);
+    const runs = (await (await fetch(`${server.url}api/lightbook/runs`, { headers: auth() })).json()) as { name: string }[];
+    assert.ok(!runs.some((r) => r.name === "too big"), "nothing stored");
+    const file = { type: "file", format: "text", content: "y".repeat(20 * 2 ** 20) };
+    const saved = await fetch(`${server.url}api/contents/big.txt`, { method: "PUT", headers: json, body: JSON.stringify(file) });
+    assert.equal(saved.status, 201, await saved.text());
+  });
+
   test("the token URL logs a browser in with cookies and drops the token from the address", async () => {
     const res = await fetch(`${server.url}?token=${server.token}`, { redirect: "manual" });
     assert.equal(res.status, 302);
