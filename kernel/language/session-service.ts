@@ -10,6 +10,7 @@ import ts from "typescript";
 import type { CompleteReply, InspectReply } from "../protocol/messages.ts";
 import { cellGlobalsDeclaration } from "./cell-globals.ts";
 import { cellScript, renameDeclarations, toScriptOffset, type CellScript } from "./cell-script.ts";
+import { LibraryFiles } from "./library-files.ts";
 
 /** A type error in a cell; line and column are 1-based in the cell's own text. */
 export interface CellDiagnostic {
@@ -60,6 +61,7 @@ export class SessionLanguageService {
   readonly #service: ts.LanguageService;
   readonly #currentFile: string;
   readonly #globalsFile: string;
+  readonly #library = new LibraryFiles();
 
   /** `dir` is where imports resolve from: the kernel's working directory. */
   constructor(dir: string) {
@@ -71,18 +73,18 @@ export class SessionLanguageService {
       getScriptFileNames: () => [...this.#files.keys()],
       getScriptVersion: (file) => String(this.#files.get(file)?.version ?? 0),
       getScriptSnapshot: (file) => {
-        const text = this.#files.get(file)?.text ?? ts.sys.readFile(file);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+        const text = this.#files.get(file)?.text;
+        return text === undefined ? this.#library.snapshot(file) : ts.ScriptSnapshot.fromString(text);
       },
       getCurrentDirectory: () => this.#dir,
       getCompilationSettings: () => ({ ...COMPILER_OPTIONS, typeRoots: [join(dir, "node_modules", "@types"), KERNEL_TYPE_ROOT] }),
       getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
-      fileExists: (file) => this.#files.has(file) || ts.sys.fileExists(file),
-      readFile: (file) => this.#files.get(file)?.text ?? ts.sys.readFile(file),
+      fileExists: (file) => this.#files.has(file) || this.#library.fileExists(file),
+      readFile: (file) => this.#files.get(file)?.text ?? this.#library.readFile(file),
       readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
+      directoryExists: (dir) => this.#library.directoryExists(dir),
       getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
+      realpath: (file) => this.#library.realpath(file),
     };
     this.#service = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
@@ -94,6 +96,8 @@ export class SessionLanguageService {
   check(code: string): CellDiagnostic[] {
     const cached = this.#checked.get(code);
     if (cached) return cached;
+    // A cell that imports may import what was installed since (library-files.ts).
+    if (/\b(import|require)\b/.test(code)) this.#library.forget();
     const diagnostics = this.#check(code);
     this.#checked.set(code, diagnostics);
     return diagnostics;

@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SessionLanguageService } from "../../kernel/language/session-service.ts";
 import { isCompleteReply, isErrorMessage, isInspectReply, isStreamMessage, type Message } from "../../kernel/protocol/messages.ts";
@@ -75,6 +78,27 @@ describe("SessionLanguageService", () => {
   it("knows the kernel globals", () => {
     assert.deepEqual(service.check('display.markdown("# hi"); update("x", 1); clearOutput({ wait: true }); comms.open("t"); input("?"); workflow.frames;'), []);
     assert.ok(service.complete("display.ma", 10).matches.includes("markdown"));
+  });
+
+  it("finds a package installed after a check remembered it missing, once a cell imports it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lightbook-language-"));
+    try {
+      const session = new SessionLanguageService(dir);
+      await mkdir(path.join(dir, "node_modules"));
+      // Not installed: the import fails when the cell runs; the check says nothing of it (its type is any).
+      assert.deepEqual(session.check('import { gain } from "detector-gain";\nconst g: number = gain;'), []);
+      await mkdir(path.join(dir, "node_modules", "detector-gain"));
+      await writeFile(path.join(dir, "node_modules", "detector-gain", "package.json"), JSON.stringify({ name: "detector-gain", types: "index.d.ts" }));
+      await writeFile(path.join(dir, "node_modules", "detector-gain", "index.d.ts"), "export declare const gain: string;");
+      // The installed types are read: a string is no number.
+      const found = session.check('import { gain } from "detector-gain";\nconst g: number = gain; g');
+      assert.deepEqual(
+        found.map(({ line, code }) => ({ line, code })),
+        [{ line: 2, code: 2322 }],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
