@@ -10,10 +10,11 @@
  *  - direct: the same cells on the same kernel process, sent by jupyter_client (Debian's, as
  *    nbclient drives kernels) through the kernel's connection file, no server in the path, from
  *    the first execute_request to the last reply and idle status.
+ * Each run starts once the kernel is quiet (the type checks of the run before are done).
  * Reported: medians over the trials and their ratio, with the machine's load.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -50,6 +51,33 @@ function cells(): CellSpec[] {
 }
 
 const run = promisify(execFile);
+
+/** CPU time (ms) of the process whose command line names `needle` (Linux /proc; utime + stime at 100 Hz). */
+async function processCpuMs(needle: string): Promise<() => Promise<number>> {
+  for (const pid of (await readdir("/proc")).filter((d) => /^\d+$/.test(d))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (!cmdline.includes(needle) || !cmdline.includes("kernel/main.ts")) continue;
+    return async () => {
+      const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    };
+  }
+  throw new Error(`no kernel process with ${needle} in its command line`);
+}
+
+/**
+ * Until the kernel has used no CPU for 200 ms: a run's type checks go on in the kernel's language
+ * worker after its last reply, and would otherwise weigh on whichever run comes next.
+ */
+async function kernelQuiet(cpuMs: () => Promise<number>): Promise<void> {
+  for (let last = await cpuMs(), tries = 0; tries < 300; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await cpuMs();
+    if (now - last === 0) return;
+    last = now;
+  }
+  throw new Error("the kernel did not go quiet within a minute");
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { write: { type: "boolean", default: false }, trials: { type: "string", default: "7" } } });
@@ -92,14 +120,19 @@ async function main(): Promise<void> {
       return (JSON.parse(stdout) as { ms: number }).ms;
     };
     await direct();
+    const kernelCpu = await processCpuMs(connectionFile);
 
     const runnerMs: number[] = [];
     const directMs: number[] = [];
     for (let t = 0; t < trials; t++) {
       // In turn, each first every other trial, so a change in the machine's load weighs on both alike.
-      if (t % 2 === 0) directMs.push(await direct());
-      runnerMs.push(await runner());
-      if (t % 2 === 1) directMs.push(await direct());
+      const quietly = async (f: () => Promise<number>) => {
+        await kernelQuiet(kernelCpu);
+        return f();
+      };
+      if (t % 2 === 0) directMs.push(await quietly(direct));
+      runnerMs.push(await quietly(runner));
+      if (t % 2 === 1) directMs.push(await quietly(direct));
       process.stderr.write(`trial ${t + 1}: direct ${directMs.at(-1)!.toFixed(0)} ms, runner ${runnerMs.at(-1)!.toFixed(0)} ms\n`);
     }
     const loadAfter = loadavg()[0]!;
@@ -114,7 +147,7 @@ async function main(): Promise<void> {
 
 \`flock /tmp/benchmarks.lock node --import tsx bench/notebook-run.ts --write --trials ${trials}\` — ${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.version};
 one notebook of ${CELLS} TypeScript cells (20,000-sample arrays made, summed, sorted and binned; prints and results), on one session kernel;
-${trials} trials, the two in turn (each first every other trial) on the same kernel process (1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end; the 2-core machine is shared).
+${trials} trials, the two in turn (each first every other trial) on the same kernel process, each started once the kernel had used no CPU for 200 ms (its type checks of the run before done) (1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end; the 2-core machine is shared).
 Both send every cell at once and wait for every reply and idle status; the runner's time also holds the HTTP requests, the
 reduction of every iopub message to nbformat outputs and the last cell's write into the stored notebook (earlier cells' writes overlap later cells).
 

@@ -2,12 +2,17 @@
  * The language worker: the session's TypeScript language service, off the main thread so type
  * checking runs while the cell runs, and completion does not make a cell's timers late.
  */
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { LanguageRequest, LanguageResponse } from "./language-protocol.ts";
 import { SessionLanguageService } from "./session-service.ts";
 
 const port = parentPort;
 if (!port) throw new Error("language-worker.ts runs as a worker thread");
+// A check builds a new program and type checker (20–40 ms of CPU here) and Run all queues one per
+// cell: on a machine with few cores the checks took the cores the cells and the server needed.
+// Linux's nice value is per thread and pid 0 is the calling thread: only this worker yields.
+setPriority(19);
 const service = new SessionLanguageService(String(workerData));
 
 function answer(request: LanguageRequest): unknown {

@@ -49,14 +49,20 @@ const KERNEL_TYPE_ROOT = dirname(dirname(createRequire(import.meta.url).resolve(
 
 interface HistoryCell {
   script: CellScript;
+  /** Its file in the program, named by when it ran, so dropping an older cell renames no other. */
+  serial: number;
   /** The last renaming made, by the names it renamed; renaming parses the cell. */
   renamed?: { key: string; text: string };
 }
+
+/** What a cell adds to the program beyond its names: it stays even when they are all declared again. */
+const AUGMENTS_TYPES = /\bdeclare\s+(global|module|namespace)\b/;
 
 export class SessionLanguageService {
   readonly #dir: string;
   readonly #files = new Map<string, { text: string; version: number }>();
   readonly #history: HistoryCell[] = [];
+  #serial = 0;
   readonly #checked = new Map<string, CellDiagnostic[]>();
   readonly #service: ts.LanguageService;
   readonly #currentFile: string;
@@ -122,15 +128,45 @@ export class SessionLanguageService {
     return diagnostics;
   }
 
+  /** How many earlier cells the program holds (what each check's program and memory grow with). */
+  get cellsHeld(): number {
+    return this.#history.length;
+  }
+
   /** Adds a cell that ran to the session; only its declarations matter to later cells. */
   commit(code: string): void {
     const script = cellScript(code);
-    if (script.declared.size === 0) return;
+    if (script.declared.size === 0 && !AUGMENTS_TYPES.test(script.text)) return;
     // The same cell run again declares the same types again: the session's types are unchanged,
     // so its checks stay valid and the history does not grow.
     if (this.#history.at(-1)?.script.text === script.text) return;
-    this.#history.push({ script });
+    this.#history.push({ script, serial: this.#serial++ });
+    this.#dropShadowed();
     this.#checked.clear();
+  }
+
+  /**
+   * Earlier cells whose every name a later cell declares again can no longer be referred to (later
+   * cells' references mean the newest declaration): they leave the program. Without this, each
+   * Run all of a notebook added all its cells again, and every check grew with the session.
+   */
+  #dropShadowed(): void {
+    const later = new Set<string>();
+    const laterTexts = new Set<string>();
+    const kept: HistoryCell[] = [];
+    for (const cell of this.#history.toReversed()) {
+      const { declared, text } = cell.script;
+      const hidden = !AUGMENTS_TYPES.test(text) && [...declared].every((name) => later.has(name));
+      if (hidden || laterTexts.has(text)) this.#files.delete(this.#cellFile(cell));
+      else kept.push(cell);
+      for (const name of declared) later.add(name);
+      laterTexts.add(text);
+    }
+    this.#history.splice(0, this.#history.length, ...kept.reverse());
+  }
+
+  #cellFile(cell: HistoryCell): string {
+    return join(this.#dir, `__lightbook_cell_${cell.serial}.ts`);
   }
 
   /** `cursor` is a UTF-16 offset in `code`. */
@@ -229,15 +265,13 @@ export class SessionLanguageService {
   /** A name keeps its newest declaration (the current cell's, if it has one); older ones are renamed away. */
   #syncHistory(current: ReadonlySet<string>): void {
     const shadowedSoFar = new Set(current);
-    for (let i = this.#history.length - 1; i >= 0; i--) {
-      const cell = this.#history[i];
-      if (!cell) continue;
+    for (const cell of this.#history.toReversed()) {
       const shadowed = new Set([...cell.script.declared].filter((name) => shadowedSoFar.has(name)));
       const key = [...shadowed].sort().join(",");
       if (cell.renamed?.key !== key) {
-        cell.renamed = { key, text: renameDeclarations(cell.script.text, shadowed, `__shadowed${i}`) };
+        cell.renamed = { key, text: renameDeclarations(cell.script.text, shadowed, `__shadowed${cell.serial}`) };
       }
-      this.#setFile(join(this.#dir, `__lightbook_cell_${i}.ts`), cell.renamed.text);
+      this.#setFile(this.#cellFile(cell), cell.renamed.text);
       for (const name of cell.script.declared) shadowedSoFar.add(name);
     }
     this.#setFile(this.#globalsFile, cellGlobalsDeclaration(shadowedSoFar));

@@ -80,6 +80,23 @@ describe("SessionLanguageService", () => {
     assert.ok(service.complete("display.ma", 10).matches.includes("markdown"));
   });
 
+  it("holds each name's newest cell once however often a notebook is run again, and keeps its types", () => {
+    const session = new SessionLanguageService(process.cwd());
+    const notebook = [
+      "const energy = 12.4;",
+      "const frames = [energy, energy * 2];",
+      "function mean(xs: number[]) { return xs.reduce((a, b) => a + b, 0) / xs.length; }",
+      "declare namespace beam { const line: string }",
+    ];
+    for (let run = 0; run < 20; run++) for (const cell of notebook) session.commit(cell);
+    assert.equal(session.cellsHeld, notebook.length);
+    assert.deepEqual(session.check("const m: number = mean(frames); beam.line.toUpperCase();"), []);
+    assert.deepEqual(
+      session.check("const s: string = mean(frames);").map((d) => d.code),
+      [2322],
+    );
+  });
+
   it("finds a package installed after a check remembered it missing, once a cell imports it", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "lightbook-language-"));
     try {
