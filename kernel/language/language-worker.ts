@@ -11,8 +11,8 @@ const port = parentPort;
 if (!port) throw new Error("language-worker.ts runs as a worker thread");
 // A check builds a new program and type checker (20–40 ms of CPU here) and Run all queues one per
 // cell: on a machine with few cores the checks took the cores the cells and the server needed.
-// Linux's nice value is per thread and pid 0 is the calling thread: only this worker yields.
-setPriority(19);
+// Linux's nice value is per thread and pid 0 is the calling thread: only this worker yields (elsewhere it would be the whole kernel).
+if (process.platform === "linux") setPriority(19);
 const service = new SessionLanguageService(String(workerData));
 
 function answer(request: LanguageRequest): unknown {
