@@ -23,11 +23,14 @@ export interface DispersionOptions {
 }
 
 /**
- * Pixels that count: not masked and finite. `values` is the image itself when every pixel counts,
- * else a copy with the others set to 0, so that the column sums can add `valid[k]` and `values[k]`
- * without a branch. Integer images are always finite, so only float images are scanned.
+ * Pixels that count: not masked and finite. When every pixel counts (no mask, an integer image:
+ * integers are always finite) `valid` is undefined and `values` is the image itself; else `values`
+ * is a copy with the others set to 0, so that the column sums can add `valid[k]` and `values[k]`
+ * without a branch.
  */
-function validPixels(image: PixelArray, mask: ArrayLike<number> | undefined): { valid: Uint8Array; values: PixelArray } {
+function validPixels(image: PixelArray, mask: ArrayLike<number> | undefined): { valid: Uint8Array | undefined; values: PixelArray } {
+  const float = image instanceof Float32Array || image instanceof Float64Array;
+  if (!mask && !float) return { valid: undefined, values: image };
   const n = image.length;
   const valid = new Uint8Array(n).fill(1);
   let excluded = 0;
@@ -39,7 +42,7 @@ function validPixels(image: PixelArray, mask: ArrayLike<number> | undefined): { 
       }
     }
   }
-  if (image instanceof Float32Array || image instanceof Float64Array) {
+  if (float) {
     for (let k = 0; k < n; k++) {
       if (valid[k] === 1 && !Number.isFinite(image[k]!)) {
         valid[k] = 0;
@@ -47,95 +50,125 @@ function validPixels(image: PixelArray, mask: ArrayLike<number> | undefined): { 
       }
     }
   }
-  if (excluded === 0) return { valid, values: image };
+  if (excluded === 0) return { valid: undefined, values: image };
   const values = image.slice();
   for (let k = 0; k < n; k++) if (valid[k] === 0) values[k] = 0;
   return { valid, values };
 }
 
-/** Per-column sums over the box's rows; column c is stored at c + kx, with kx zeros on either side. */
+/**
+ * Per-column sums over the box's rows (count m, sum x, sum of squares y), column c stored at c + kx
+ * with kx zeros on either side, so that a row's box slides along them without an edge test.
+ */
 interface ColumnSums {
   readonly m: Float64Array;
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly pad: number;
+  /** For each pixel of the row: its box's count m, and spread[c] = m − 1 + σ_b·√(2(m − 1)). */
+  readonly count: Float64Array;
+  readonly spread: Float64Array;
+}
+
+/**
+ * The row's box counts and spreads from the column counts. They change only in the first and last
+ * ky rows and where pixels are excluded, so most rows reuse them: the test reads two values per
+ * pixel instead of sliding a third sum and looking up its spread (5.9 vs 6.3 ms per 1024² image).
+ */
+function boxCounts(sums: ColumnSums, spreadOf: Float64Array): void {
+  const { m: M, pad, count, spread } = sums;
+  const width = 2 * pad + 1;
+  let m = 0;
+  for (let i = 0; i < width; i++) m += M[i]!;
+  for (let c = 0; c < count.length; c++) {
+    count[c] = m;
+    spread[c] = spreadOf[m]!;
+    m += M[c + width]! - M[c]!;
+  }
 }
 
 /** Adds (sign 1) or removes (sign −1) the row starting at pixel `base`: for the first and last rows of the image. */
-function addRow(values: PixelArray, valid: Uint8Array, base: number, cols: number, sign: number, sums: ColumnSums): void {
+function addRow(values: PixelArray, valid: Uint8Array | undefined, base: number, cols: number, sign: number, sums: ColumnSums): void {
   const { m, x, y, pad } = sums;
   for (let c = 0; c < cols; c++) {
     const v = values[base + c]!;
-    m[c + pad]! += sign * valid[base + c]!;
+    m[c + pad]! += sign * (valid ? valid[base + c]! : 1);
     x[c + pad]! += sign * v;
     y[c + pad]! += sign * v * v;
   }
 }
 
-/** Moves the box down one row in one pass: adds the row at pixel `enter` and removes the row at `leave`. */
-function slideRow(values: PixelArray, valid: Uint8Array, enter: number, leave: number, cols: number, sums: ColumnSums): void {
+/**
+ * Moves the box down one row in one pass: adds the row at pixel `enter` and removes the row at
+ * `leave`. When every pixel counts, the counts do not change (one pixel in, one out per column).
+ */
+function slideRow(values: PixelArray, valid: Uint8Array | undefined, enter: number, leave: number, cols: number, sums: ColumnSums): void {
   const { m, x, y, pad } = sums;
+  if (valid) for (let c = 0; c < cols; c++) m[c + pad]! += valid[enter + c]! - valid[leave + c]!;
   for (let c = 0; c < cols; c++) {
     const a = values[enter + c]!;
     const b = values[leave + c]!;
-    m[c + pad]! += valid[enter + c]! - valid[leave + c]!;
     x[c + pad]! += a - b;
     y[c + pad]! += a * a - b * b;
   }
 }
 
-/** The per-pixel test's parameters; `bound[m]` is m − 1 + σ_b·√(2(m − 1)), so no square root is taken for it per pixel. */
+/** The per-pixel test's parameters (dispersionRuns). */
 interface PixelTest {
   readonly threshold: number;
   readonly minLocal: number;
   readonly nsigS: number;
   readonly gain: number;
   readonly gainMap: Float32Array | Float64Array | undefined;
-  readonly bound: Float64Array;
 }
 
 /**
- * Tests every pixel of the row starting at pixel `base` against the box sums and appends its runs of
- * strong pixels to `runs`. The box slides along the padded column sums without an edge test.
+ * Tests every pixel of the row starting at pixel `base` against its box and writes the row's runs of
+ * strong pixels into `edges` (start, end, start, end, …; room for cols + 1 values), returning how
+ * many values it wrote; the caller appends them to the runs (pushing from inside this loop was
+ * slower: 7.7 vs 7.4 ms per 1024² image).
  */
-function testRow(values: PixelArray, valid: Uint8Array, base: number, row: number, cols: number, sums: ColumnSums, test: PixelTest, runs: Runs): void {
-  const { threshold, minLocal, nsigS, gain, gainMap, bound } = test;
-  const { m: M, x: X, y: Y, pad } = sums;
+function testRow(values: PixelArray, valid: Uint8Array | undefined, base: number, cols: number, sums: ColumnSums, test: PixelTest, edges: Int32Array): number {
+  const { threshold, minLocal, nsigS, gain, gainMap } = test;
+  const { x: X, y: Y, pad, count: counts, spread } = sums;
   const width = 2 * pad + 1;
-  let m = 0;
   let x = 0;
   let y = 0;
   for (let i = 0; i < width; i++) {
-    m += M[i]!;
     x += X[i]!;
     y += Y[i]!;
   }
-  let open = -1;
+  let count = 0;
+  let open = false;
   for (let c = 0; c < cols; c++) {
     const k = base + c;
-    const v = values[k]!;
+    const m = counts[c]!;
     const g = gainMap ? gainMap[k]! : gain;
-    // The dispersion test first: it fails for almost every background pixel, so the branch is
-    // predicted and the rest (which almost always pass, or at random: m·v > x) is rarely evaluated;
-    // testing m·v > x first was slower. m < 2 gives no dispersion (bound[0] is NaN) and is refused below anyway.
-    const strong = m * y - x * x > g * x * bound[m]! && valid[k] === 1 && v > threshold && m >= minLocal && x >= 0 && m * v - x > nsigS * Math.sqrt(g * x * m);
+    // The dispersion test first: it fails for almost every background pixel, so its branch is
+    // predicted and the rest, the pixel's value included, is rarely evaluated (testing m·v > x
+    // first was slower: it fails at random). m < 2 never passes (spread NaN or 0, and minLocal ≥ 2).
+    const strong =
+      m * y - x * x > g * x * spread[c]! &&
+      (!valid || valid[k] === 1) &&
+      values[k]! > threshold &&
+      m >= minLocal &&
+      x >= 0 &&
+      m * values[k]! - x > nsigS * Math.sqrt(g * x * m);
+    // Two branches rather than `strong !== open`, which compiled to comparing boolean objects (6.3 vs 6.6 ms).
     if (strong) {
-      if (open < 0) open = c;
-    } else if (open >= 0) {
-      runs.row.push(row);
-      runs.start.push(open);
-      runs.end.push(c);
-      open = -1;
+      if (!open) {
+        edges[count++] = c;
+        open = true;
+      }
+    } else if (open) {
+      edges[count++] = c;
+      open = false;
     }
-    m += M[c + width]! - M[c]!;
     x += X[c + width]! - X[c]!;
     y += Y[c + width]! - Y[c]!;
   }
-  if (open >= 0) {
-    runs.row.push(row);
-    runs.start.push(open);
-    runs.end.push(cols);
-  }
+  if (open) edges[count++] = cols;
+  return count;
 }
 
 /**
@@ -169,23 +202,37 @@ export function dispersionRuns(image: PixelArray, shape: readonly [number, numbe
   if (gainMap) requirePixels("gain", gainMap, shape);
   else requireNumber("gain", gainOption, "a positive number", (v) => v > 0);
   const gain = typeof gainOption === "number" ? gainOption : 1;
-  // The same expression as the test above, for every m a box can hold (m < 2 is never tested).
-  const bound = Float64Array.from({ length: (2 * kx + 1) * (2 * ky + 1) + 1 }, (_, m) => m - 1 + nsigB * Math.sqrt(2 * (m - 1)));
-  const test: PixelTest = { threshold, minLocal, nsigS, gain, gainMap, bound };
+  // m − 1 + σ_b·√(2(m − 1)) for every m a box can hold, evaluated as the formula above.
+  const spreadOf = Float64Array.from({ length: (2 * kx + 1) * (2 * ky + 1) + 1 }, (_, m) => m - 1 + nsigB * Math.sqrt(2 * (m - 1)));
+  const test: PixelTest = { threshold, minLocal, nsigS, gain, gainMap };
 
   const { valid, values } = validPixels(image, options.mask);
   const length = cols + 2 * kx + 1;
-  const sums: ColumnSums = { m: new Float64Array(length), x: new Float64Array(length), y: new Float64Array(length), pad: kx };
+  const sums: ColumnSums = {
+    m: new Float64Array(length),
+    x: new Float64Array(length),
+    y: new Float64Array(length),
+    pad: kx,
+    count: new Float64Array(cols),
+    spread: new Float64Array(cols),
+  };
   // Row r's box covers rows r − ky … r + ky: rows 0 … ky − 1 are in before the first step.
   for (let r = 0; r < Math.min(ky, rows); r++) addRow(values, valid, r * cols, cols, 1, sums);
   const runs: Runs = { row: [], start: [], end: [] };
+  const edges = new Int32Array(cols + 1);
   for (let r = 0; r < rows; r++) {
     const enter = r + ky < rows ? (r + ky) * cols : -1;
     const leave = r - ky - 1 >= 0 ? (r - ky - 1) * cols : -1;
     if (enter >= 0 && leave >= 0) slideRow(values, valid, enter, leave, cols, sums);
     else if (enter >= 0) addRow(values, valid, enter, cols, 1, sums);
     else if (leave >= 0) addRow(values, valid, leave, cols, -1, sums);
-    testRow(values, valid, r * cols, r, cols, sums, test, runs);
+    if (valid || enter < 0 || leave < 0) boxCounts(sums, spreadOf);
+    const count = testRow(values, valid, r * cols, cols, sums, test, edges);
+    for (let i = 0; i < count; i += 2) {
+      runs.row.push(r);
+      runs.start.push(edges[i]!);
+      runs.end.push(edges[i + 1]!);
+    }
   }
   return runs;
 }
