@@ -100,17 +100,28 @@ function addRow(values: PixelArray, valid: Uint8Array | undefined, base: number,
 
 /**
  * Moves the box down one row in one pass: adds the row at pixel `enter` and removes the row at
- * `leave`. When every pixel counts, the counts do not change (one pixel in, one out per column).
+ * `leave`; returns whether a column's count changed. When every pixel counts, or the two rows
+ * exclude the same columns (a detector's vertical gaps), the counts do not change.
  */
-function slideRow(values: PixelArray, valid: Uint8Array | undefined, enter: number, leave: number, cols: number, sums: ColumnSums): void {
+function slideRow(values: PixelArray, valid: Uint8Array | undefined, enter: number, leave: number, cols: number, sums: ColumnSums): boolean {
   const { m, x, y, pad } = sums;
-  if (valid) for (let c = 0; c < cols; c++) m[c + pad]! += valid[enter + c]! - valid[leave + c]!;
+  let changed = false;
+  if (valid) {
+    for (let c = 0; c < cols; c++) {
+      const d = valid[enter + c]! - valid[leave + c]!;
+      if (d !== 0) {
+        m[c + pad]! += d;
+        changed = true;
+      }
+    }
+  }
   for (let c = 0; c < cols; c++) {
     const a = values[enter + c]!;
     const b = values[leave + c]!;
     x[c + pad]! += a - b;
     y[c + pad]! += a * a - b * b;
   }
+  return changed;
 }
 
 /** The per-pixel test's parameters (dispersionRuns). */
@@ -223,10 +234,11 @@ export function dispersionRuns(image: PixelArray, shape: readonly [number, numbe
   for (let r = 0; r < rows; r++) {
     const enter = r + ky < rows ? (r + ky) * cols : -1;
     const leave = r - ky - 1 >= 0 ? (r - ky - 1) * cols : -1;
-    if (enter >= 0 && leave >= 0) slideRow(values, valid, enter, leave, cols, sums);
+    let changed = true;
+    if (enter >= 0 && leave >= 0) changed = slideRow(values, valid, enter, leave, cols, sums);
     else if (enter >= 0) addRow(values, valid, enter, cols, 1, sums);
     else if (leave >= 0) addRow(values, valid, leave, cols, -1, sums);
-    if (valid || enter < 0 || leave < 0) boxCounts(sums, spreadOf);
+    if (changed) boxCounts(sums, spreadOf);
     const count = testRow(values, valid, r * cols, cols, sums, test, edges);
     for (let i = 0; i < count; i += 2) {
       runs.row.push(r);
