@@ -36,21 +36,23 @@ function root(parent: Int32Array, i: number): number {
 }
 
 /** Horizontal runs of strong pixels in raster order: run i covers columns start[i]..end[i]-1 of row[i]. */
-interface Runs {
+export interface Runs {
   readonly row: number[];
   readonly start: number[];
   readonly end: number[];
 }
 
-function strongRuns(strong: Uint8Array, rows: number, cols: number): Runs {
+/** The runs of a strong-pixel mask (1 for a strong pixel). */
+function maskRuns(strong: Uint8Array, rows: number, cols: number): Runs {
   const runs: Runs = { row: [], start: [], end: [] };
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
-    for (let k = strong.indexOf(1, base); k >= 0 && k < base + cols; k = strong.indexOf(1, k)) {
+    for (let c = 0; c < cols; c++) {
+      if (strong[base + c] !== 1) continue;
       runs.row.push(r);
-      runs.start.push(k - base);
-      while (k < base + cols && strong[k] === 1) k++;
-      runs.end.push(k - base);
+      runs.start.push(c);
+      while (c < cols && strong[base + c] === 1) c++;
+      runs.end.push(c);
     }
   }
   return runs;
@@ -59,14 +61,20 @@ function strongRuns(strong: Uint8Array, rows: number, cols: number): Runs {
 /**
  * Groups strong pixels into 4-connected spots and keeps those of minSize..maxSize pixels, in raster
  * order of their first pixel; `strong` holds 1 for a strong pixel (as dispersionThreshold returns).
- * Labels horizontal runs rather than pixels (two runs of adjacent rows
- * join when their columns overlap): a union–find over pixels took 9 ms of a 1024² image's 25, most
- * of it on background pixels; runs are few. Pixels are summed in raster order, as before, so the
- * sums are bit-identical to a per-pixel pass.
  */
 export function connectedSpots(image: PixelArray, strong: Uint8Array, shape: readonly [number, number], minSize: number, maxSize: number): Spot[] {
+  return runSpots(image, maskRuns(strong, shape[0], shape[1]), shape, minSize, maxSize);
+}
+
+/**
+ * connectedSpots from runs of strong pixels (as dispersionRuns returns). Labels horizontal runs
+ * rather than pixels (two runs of adjacent rows join when their columns overlap): a union–find over
+ * pixels took 9 ms of a 1024² image's 25, most of it on background pixels; runs are few. Pixels are
+ * summed in raster order, as before, so the sums are bit-identical to a per-pixel pass.
+ */
+export function runSpots(image: PixelArray, runs: Runs, shape: readonly [number, number], minSize: number, maxSize: number): Spot[] {
   const [rows, cols] = shape;
-  const { row, start, end } = strongRuns(strong, rows, cols);
+  const { row, start, end } = runs;
   const count = row.length;
   const parent = new Int32Array(count);
   // Runs of the previous row are [prev, rowStart); both rows are sorted by column, so a pointer that

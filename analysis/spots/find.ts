@@ -1,7 +1,7 @@
 import { parameterError, type PixelArray, requireNumber } from "../azint/errors.ts";
 import { checkGeometry, dSpacing, type Geometry, requireWavelength, twoThetaAt } from "../azint/geometry.ts";
-import { connectedSpots, type Spot } from "./components.ts";
-import { type DispersionOptions, dispersionThreshold } from "./dispersion.ts";
+import { runSpots, type Spot } from "./components.ts";
+import { type DispersionOptions, dispersionRuns } from "./dispersion.ts";
 import { estimateResolution } from "./resolution.ts";
 
 export interface FindSpotsOptions extends DispersionOptions {
@@ -54,8 +54,9 @@ export function findSpots(image: PixelArray, shape: readonly [number, number], o
   if (geometry && (checkGeometry(geometry).shape[0] !== shape[0] || geometry.shape[1] !== shape[1])) {
     throw parameterError("shape", `[${shape.join(", ")}] is not the geometry's detector shape [${geometry.shape.join(", ")}]`);
   }
-  const strong = dispersionThreshold(image, shape, options);
-  const found = connectedSpots(image, strong, shape, minSize, maxSize).filter((s) => Math.hypot(s.peakX - s.x, s.peakY - s.y) <= maxSeparation);
+  const found = runSpots(image, dispersionRuns(image, shape, options), shape, minSize, maxSize).filter(
+    (s) => Math.hypot(s.peakX - s.x, s.peakY - s.y) <= maxSeparation,
+  );
   const wavelength = geometry ? requireWavelength(geometry) : undefined;
   const spots: ResolvedSpot[] = geometry && wavelength ? found.map((s) => ({ ...s, d: dSpacing(twoThetaAt(geometry, s.y, s.x), wavelength) })) : found;
   const dMin = geometry ? estimateResolution(spots.map((s) => ({ d: s.d!, intensity: s.intensity, variance: s.intensity }))) : undefined;

@@ -74,8 +74,11 @@ export function estimateResolution(points: readonly ResolutionPoint[]): number |
   const outlier = new Array<boolean>(spots.length).fill(false);
   const upperX: number[] = [];
   const upperY: number[] = [];
-  for (const shell of equalPopulationShells(dStarSq)) {
-    const members = spots.flatMap((p, k) => (p.d < shell.dMax && p.d >= shell.dMin ? [k] : []));
+  const shells = equalPopulationShells(dStarSq);
+  // Each spot's shell (at most one: the shells do not overlap), members kept in spot order.
+  const shellMembers = shells.map((): number[] => []);
+  spots.forEach((p, k) => shellMembers[shells.findIndex((shell) => p.d < shell.dMax && p.d >= shell.dMin)]?.push(k));
+  for (const members of shellMembers) {
     if (members.length === 0) continue;
     const rejected = wilsonOutliers(members.map((k) => spots[k]!.intensity));
     members.forEach((k, j) => (outlier[k] = rejected[j]!));

@@ -48,54 +48,107 @@ function spotImage(seed: number, count: number, background: number): { image: Ui
   return { image, truth };
 }
 
-/** Straight from the formula, one box at a time: the reference for the summed-area implementation. */
-function bruteForce(image: ArrayLike<number>, mask: ArrayLike<number>, k: number, gain: number, nsigB: number, nsigS: number): Uint8Array {
-  const out = new Uint8Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
+/**
+ * Straight from the formula, one box at a time: the reference for the sliding-sum implementation. A
+ * pixel counts when unmasked and finite; the gain is one value or one per pixel.
+ */
+function bruteForce(
+  image: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  [h, w]: readonly [number, number],
+  k: number,
+  gain: number | ArrayLike<number>,
+  nsigB: number,
+  nsigS: number,
+): Uint8Array {
+  const counts = (i: number) => !mask[i] && Number.isFinite(image[i]!);
+  const out = new Uint8Array(h * w);
+  for (let r = 0; r < h; r++) {
+    for (let c = 0; c < w; c++) {
       let m = 0;
       let x = 0;
       let y = 0;
-      for (let i = Math.max(0, r - k); i <= Math.min(rows - 1, r + k); i++) {
-        for (let j = Math.max(0, c - k); j <= Math.min(cols - 1, c + k); j++) {
-          if (mask[i * cols + j]) continue;
-          const v = image[i * cols + j]!;
+      for (let i = Math.max(0, r - k); i <= Math.min(h - 1, r + k); i++) {
+        for (let j = Math.max(0, c - k); j <= Math.min(w - 1, c + k); j++) {
+          if (!counts(i * w + j)) continue;
+          const v = image[i * w + j]!;
           m++;
           x += v;
           y += v * v;
         }
       }
-      const v = image[r * cols + c]!;
-      if (mask[r * cols + c] || m < 2 || v <= 0) continue;
+      const v = image[r * w + c]!;
+      if (!counts(r * w + c) || m < 2 || v <= 0) continue;
+      const g = typeof gain === "number" ? gain : gain[r * w + c]!;
       const mean = x / m;
       const variance = (m * y - x * x) / (m * (m - 1));
-      const dispersed = variance / mean > gain * (1 + nsigB * Math.sqrt(2 / (m - 1)));
-      const above = v - mean > nsigS * Math.sqrt(gain * mean);
-      out[r * cols + c] = dispersed && above ? 1 : 0;
+      const dispersed = variance / mean > g * (1 + nsigB * Math.sqrt(2 / (m - 1)));
+      const above = v - mean > nsigS * Math.sqrt(g * mean);
+      out[r * w + c] = dispersed && above ? 1 : 0;
     }
   }
   return out;
+}
+
+/** Pixels classified differently, and the reference's strong pixels. */
+function compare(expected: Uint8Array, actual: Uint8Array): { differ: number; strong: number } {
+  let differ = 0;
+  let strong = 0;
+  for (let i = 0; i < expected.length; i++) {
+    differ += expected[i] !== actual[i] ? 1 : 0;
+    strong += expected[i]!;
+  }
+  return { differ, strong };
 }
 
 describe("spot finding (DIALS dispersion)", () => {
   it("marks the same strong pixels as the dispersion formula evaluated box by box", () => {
     const { image } = spotImage(3, 25, 12);
     const mask = new Uint8Array(rows * cols);
+    // A masked row and a masked column, as a detector's gaps: the column's count is lower in every
+    // box, the row's only in the boxes that reach it.
     for (let c = 0; c < cols; c++) mask[100 * cols + c] = 1;
+    for (let r = 0; r < rows; r++) mask[r * cols + 120] = 1;
     for (const [k, gain] of [
       [3, 1],
       [2, 1.7],
     ] as const) {
-      const expected = bruteForce(image, mask, k, gain, 6, 3);
-      const actual = dispersionThreshold(image, [rows, cols], { kernelSize: [k, k], gain, mask });
-      let differ = 0;
-      let strong = 0;
-      for (let i = 0; i < expected.length; i++) {
-        differ += expected[i] !== actual[i] ? 1 : 0;
-        strong += expected[i]!;
-      }
+      const expected = bruteForce(image, mask, [rows, cols], k, gain, 6, 3);
+      const { differ, strong } = compare(expected, dispersionThreshold(image, [rows, cols], { kernelSize: [k, k], gain, mask }));
       assert.ok(strong > 100, `the test image has strong pixels (${strong})`);
       assert.equal(differ, 0, `kernel ${k}, gain ${gain}: ${differ} pixels classified differently`);
+    }
+  });
+
+  it("leaves non-finite pixels of a float image out of every box, and applies a per-pixel gain", () => {
+    // Float images and gain maps take their own paths: the excluded pixels are zeroed in a copy,
+    // and the gain is read per pixel. Integer-valued floats, so the sums are exact in any order.
+    const { image } = spotImage(3, 25, 12);
+    const floats = Float32Array.from(image);
+    const random = mulberry32(11);
+    for (let i = 0; i < 300; i++) floats[Math.floor(random() * floats.length)] = [NaN, Infinity, -Infinity][i % 3]!;
+    const gainMap = Float64Array.from({ length: rows * cols }, () => 0.8 + 0.8 * random());
+    const expected = bruteForce(floats, new Uint8Array(rows * cols), [rows, cols], 3, gainMap, 6, 3);
+    const { differ, strong } = compare(expected, dispersionThreshold(floats, [rows, cols], { gain: gainMap }));
+    assert.ok(strong > 100, `the test image has strong pixels (${strong})`);
+    assert.equal(differ, 0, `${differ} pixels classified differently`);
+  });
+
+  it("classifies images no larger than the box as the formula does (only edge rows and columns)", () => {
+    const random = mulberry32(13);
+    for (const [h, w] of [
+      [1, 1],
+      [1, 9],
+      [5, 2],
+      [7, 7],
+      [9, 4],
+    ] as const) {
+      const image = Uint16Array.from({ length: h * w }, () => poisson(random, 6));
+      image[Math.floor(h / 2) * w + Math.floor(w / 2)] = 200;
+      const mask = Uint8Array.from({ length: h * w }, () => (random() < 0.1 ? 1 : 0));
+      const expected = bruteForce(image, mask, [h, w], 3, 1, 6, 3);
+      const { differ } = compare(expected, dispersionThreshold(image, [h, w], { mask }));
+      assert.equal(differ, 0, `${h}×${w}: ${differ} pixels classified differently`);
     }
   });
 
