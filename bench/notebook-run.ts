@@ -157,6 +157,7 @@ ${rows.join("\n")}
 
 Runner over kernel, the median of the trials' ratios: **${ratio.toFixed(3)}×** (${((ratio - 1) * 100).toFixed(1)} % over the kernel's own time; the target is ≤ 5 %).
 Per trial: ${runnerMs.map((r, i) => (r / directMs[i]!).toFixed(3)).join(", ")}; best over best: ${(Math.min(...runnerMs) / Math.min(...directMs)).toFixed(3)}×.
+Below 1× means the server's runner (Node) drives the kernel faster than jupyter_client does (Python, which decodes and checks the signature of every message of the 50 cells); the kernel's own work is the same in both.
 At this load a trial's ratio swings by more than the 5 % to be shown, so the figure is an estimate, not a verdict.
 `;
     process.stdout.write(`${section}\n`);
