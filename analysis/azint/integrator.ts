@@ -79,7 +79,7 @@ export interface Integrator<R> {
    * only); the results equal `integrate`'s exactly. Frames in SharedArrayBuffers (`sharedArray`)
    * are read in place, others copied into one first. Default pool: `IntegrationPool.shared()`.
    */
-  integrateParallel(frames: readonly PixelArray[], pool?: IntegrationPool): Promise<R[]>;
+  integrateParallel(frames: readonly PixelArray[], pool?: IntegrationPool): R[];
 }
 
 function averages(s: BinSums): IntegrationSums {
@@ -259,10 +259,10 @@ export class AzimuthalIntegrator {
         this.#checkFrame(frame);
         return result(engine(frame));
       },
-      integrateParallel: async (frames, pool = IntegrationPool.shared()) => {
+      integrateParallel: (frames, pool = IntegrationPool.shared()) => {
         if (!csr) throw parameterError("method", 'must be "csr" to integrate across threads (got "histogram")');
         for (const frame of frames) this.#checkFrame(frame);
-        return (await pool.binSums(csr, frames)).map(result);
+        return pool.binSums(csr, frames).map(result);
       },
     };
   }
