@@ -278,43 +278,59 @@ export class CsrEngine {
     const { indptr, indices, data } = this.matrix;
     this.#rows ??= { rowSum: new Float64Array(this.rows), ...(this.poisson ? { rowVar: new Float64Array(this.rows) } : {}) };
     sumCsrRows(indptr, indices, data, frame, 0, this.rows, this.#rows.rowSum, this.#rows.rowVar);
-    return this.binRows(frame, this.#rows);
+    const bins = this.binRows(frame, this.#rows);
+    bins.add(0, this.rows);
+    return bins.finish();
   };
 
   /**
-   * Adds each row's sums into its bin, in row order. A row whose sum came out NaN (a NaN raw
-   * value) is summed again pixel by pixel, leaving those pixels out for this frame.
+   * A frame's bins, summed from its rows' sums in row order: `add` takes consecutive ranges of
+   * rows (the whole frame at once, or each part as soon as it is gathered), `finish` the result. A
+   * row whose sum came out NaN (a NaN raw value) is summed again pixel by pixel, leaving those
+   * pixels out for this frame.
    */
-  binRows(frame: PixelArray, { rowSum, rowVar }: RowSums): BinSums {
+  binRows(frame: PixelArray, { rowSum, rowVar }: RowSums): FrameBins {
     const fixed = this.#fixed;
     const { rowBin, indptr, indices, data } = this.matrix;
     const sums = fixed.frameSums();
     const { signal, variance } = sums;
     const darkSum = fixed.dark.slice();
-    for (let row = 0; row < rowBin.length; row++) {
-      const b = rowBin[row]!;
-      let s = rowSum[row]!;
-      let v2 = rowVar ? rowVar[row]! : 0;
-      if (s !== s) {
-        s = 0;
-        v2 = 0;
-        for (let e = indptr[row]!; e < indptr[row + 1]!; e++) {
-          const v = frame[indices[e]!]!;
-          const c = data ? data[e]! : 1;
-          if (v !== v) {
-            fixed.drop(sums, darkSum, indices[e]!, b, c);
-            continue;
+    return {
+      add: (from, to) => {
+        for (let row = from; row < to; row++) {
+          const b = rowBin[row]!;
+          let s = rowSum[row]!;
+          let v2 = rowVar ? rowVar[row]! : 0;
+          if (s !== s) {
+            s = 0;
+            v2 = 0;
+            for (let e = indptr[row]!; e < indptr[row + 1]!; e++) {
+              const v = frame[indices[e]!]!;
+              const c = data ? data[e]! : 1;
+              if (v !== v) {
+                fixed.drop(sums, darkSum, indices[e]!, b, c);
+                continue;
+              }
+              s += c * v;
+              v2 += c * c * (v > 1 ? v : 1);
+            }
           }
-          s += c * v;
-          v2 += c * c * (v > 1 ? v : 1);
+          signal[b]! += s;
+          if (variance) variance[b]! += v2;
         }
-      }
-      signal[b]! += s;
-      if (variance) variance[b]! += v2;
-    }
-    for (let b = 0; b < signal.length; b++) signal[b]! -= darkSum[b]!;
-    return sums;
+      },
+      finish: () => {
+        for (let b = 0; b < signal.length; b++) signal[b]! -= darkSum[b]!;
+        return sums;
+      },
+    };
   }
+}
+
+/** See CsrEngine.binRows. */
+export interface FrameBins {
+  add(from: number, to: number): void;
+  finish(): BinSums;
 }
 
 /** A typed array over a new SharedArrayBuffer: worker threads see its contents without a copy. */

@@ -5,7 +5,8 @@
  * work of a job is cut into tasks (one frame × one chunk of CSR rows) that every thread takes in
  * turn from one atomic counter, so a thread slowed by other processes on the machine takes fewer.
  * Each task writes only its own rows' sums, and the calling thread adds them into their bins in row
- * order afterwards (CsrEngine.binRows): the bins are bit for bit those of one thread.
+ * order (CsrEngine.binRows), each task's rows as soon as it and those before it are finished: the
+ * bins are bit for bit those of one thread, and the serial binning overlaps the workers' gathering.
  *
  * The calling thread never waits for a worker: once no task is left to take, it does again any task
  * a worker has taken but not finished. Both write the same values into the same rows (the sum is
@@ -39,36 +40,27 @@ interface Job {
 }
 
 /**
- * Does a job's tasks until none is left to take; with `finishAll`, then also every task not yet
- * marked finished (those other threads are still on). Workers run this function's source text, as
- * `sumCsrRows`'s, hence the row sum passed in; so it defines no function inside (engines.ts says why).
+ * Does task `t`, by default the next that no thread has taken; false when there was none. Workers
+ * run this function's source text, as `sumCsrRows`'s, hence the row sum passed in; so it defines no
+ * function inside (engines.ts says why).
  */
-function runTasks(job: Job, sumRows: typeof sumCsrRows, finishAll: boolean): void {
-  const { control } = job;
+function runTask(job: Job, sumRows: typeof sumCsrRows, t: number = Atomics.add(job.control, 0, 1)): boolean {
   const chunks = job.bounds.length - 1;
-  const total = job.frames.length * chunks;
-  let helping = false;
-  for (let t = Atomics.add(control, 0, 1); ; t = helping ? t + 1 : Atomics.add(control, 0, 1)) {
-    if (t >= total && finishAll && !helping) {
-      helping = true;
-      t = 0;
-    }
-    if (t >= total) return;
-    if (helping && Atomics.load(control, 2 + t) === 1) continue;
-    const f = Math.floor(t / chunks);
-    const c = t - f * chunks;
-    sumRows(job.indptr, job.indices, job.data, job.frames[f]!, job.bounds[c]!, job.bounds[c + 1]!, job.rowSums[f]!, job.rowVars?.[f]);
-    Atomics.store(control, 2 + t, 1);
-  }
+  if (t >= job.frames.length * chunks) return false;
+  const f = Math.floor(t / chunks);
+  const c = t - f * chunks;
+  sumRows(job.indptr, job.indices, job.data, job.frames[f]!, job.bounds[c]!, job.bounds[c + 1]!, job.rowSums[f]!, job.rowVars?.[f]);
+  Atomics.store(job.control, 2 + t, 1);
+  return true;
 }
 
 /** A plain script, so a worker needs no TypeScript loader (kernel/worker-thread.ts says what tsx costs a thread). */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const sumRows = (${sumCsrRows.toString()});
-const runTasks = (${runTasks.toString()});
+const runTask = (${runTask.toString()});
 parentPort.on("message", (job) => {
-  runTasks(job, sumRows, false);
+  while (runTask(job, sumRows));
   Atomics.add(job.control, 1, 1);
 });
 `;
@@ -164,9 +156,19 @@ export class IntegrationPool {
       rowVars: csr.poisson ? frames.map(() => take(Float64Array, csr.rows)) : undefined,
     };
     for (const w of this.#workers) w.postMessage(job);
-    runTasks(job, sumCsrRows, true);
+    // Tasks in order are each frame's rows in order: each finished task at the front is binned at
+    // once, while the workers still gather, so little of the (serial) binning is left at the end.
+    const bins = shared.map((frame, f) => csr.binRows(frame, { rowSum: job.rowSums[f]!, ...(job.rowVars ? { rowVar: job.rowVars[f]! } : {}) }));
+    const chunks = bounds.length - 1;
+    for (let t = 0; t < frames.length * chunks;) {
+      if (Atomics.load(job.control, 2 + t) === 1) {
+        const c = t % chunks;
+        bins[(t - c) / chunks]!.add(bounds[c]!, bounds[c + 1]!);
+        t++;
+      } else if (!runTask(job, sumCsrRows)) runTask(job, sumCsrRows, t);
+    }
     this.#lent.push({ control: job.control, buffers });
-    return shared.map((frame, f) => csr.binRows(frame, { rowSum: job.rowSums[f]!, ...(job.rowVars ? { rowVar: job.rowVars[f]! } : {}) }));
+    return bins.map((b) => b.finish());
   }
 
   /** Keeps for reuse the buffers of the jobs every worker has left. */
