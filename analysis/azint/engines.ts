@@ -151,7 +151,8 @@ function isFloat(frame: PixelArray): boolean {
  * consecutive pixels, and each stored row lists the contributions to one bin from one block, so
  * that a frame's gathers stay inside a block that fits in the L2 cache. Row r adds into bin
  * rowBin[r]; `data` holds the coefficients when pixels are split. Summing the rows of a bin gives
- * pyFAI's CSR row.
+ * pyFAI's CSR row. Its arrays live in SharedArrayBuffers, so worker threads read them in place
+ * (pool.ts).
  */
 export interface CsrMatrix {
   readonly rowBin: Int32Array;
@@ -172,8 +173,8 @@ export function buildCsr({ bin, pixel, coef }: Contributions, nb: number): CsrMa
   const offset = new Int32Array(nb);
   const rowBin: number[] = [];
   const indptr: number[] = [0];
-  const indices = new Int32Array(bin.length);
-  const data = coef ? new Float32Array(bin.length) : undefined;
+  const indices = sharedArray(Int32Array, bin.length);
+  const data = coef ? sharedArray(Float32Array, bin.length) : undefined;
   let filled = 0;
   for (let start = 0; start < bin.length;) {
     const blockEnd = (Math.floor(pixel[start]! / BLOCK_PIXELS) + 1) * BLOCK_PIXELS;
@@ -195,64 +196,149 @@ export function buildCsr({ bin, pixel, coef }: Contributions, nb: number): CsrMa
     }
     start = end;
   }
-  return { rowBin: Int32Array.from(rowBin), indptr: Int32Array.from(indptr), indices, ...(data ? { data } : {}) };
+  const sharedIndptr = sharedArray(Int32Array, indptr.length);
+  sharedIndptr.set(indptr);
+  return { rowBin: Int32Array.from(rowBin), indptr: sharedIndptr, indices, ...(data ? { data } : {}) };
+}
+
+/**
+ * The sums of CSR rows [from, to) of a frame: rowSum[r] = Σ coef·raw and, with rowVar,
+ * rowVar[r] = Σ coef²·max(raw, 1), each row summed from 0 in storage order. One loop per case, the
+ * common one (whole pixels, no variance) a bare gather. Worker threads run this function's source
+ * text (pool.ts), so it refers to nothing outside itself and defines no function inside (a
+ * transpiler may wrap those in helpers of its own).
+ */
+export function sumCsrRows(
+  indptr: Int32Array,
+  indices: Int32Array,
+  data: Float32Array | undefined,
+  frame: PixelArray,
+  from: number,
+  to: number,
+  rowSum: Float64Array,
+  rowVar: Float64Array | undefined,
+): void {
+  let k = indptr[from]!;
+  for (let row = from; row < to; row++) {
+    const end = indptr[row + 1]!;
+    let s = 0;
+    let v2 = 0;
+    if (data) {
+      for (; k < end; k++) {
+        const c = data[k]!;
+        const v = frame[indices[k]!]!;
+        s += c * v;
+        v2 += c * c * (v > 1 ? v : 1);
+      }
+    } else if (rowVar) {
+      for (; k < end; k++) {
+        const v = frame[indices[k]!]!;
+        s += v;
+        v2 += v > 1 ? v : 1;
+      }
+    } else for (; k < end; k++) s += frame[indices[k]!]!;
+    rowSum[row] = s;
+    if (rowVar) rowVar[row] = v2;
+  }
+}
+
+/** Per-row sums of one frame, as `sumCsrRows` writes them (rowVar with the Poisson error model). */
+export interface RowSums {
+  readonly rowSum: Float64Array;
+  readonly rowVar?: Float64Array;
 }
 
 /**
  * pyFAI's CSR method, without pixel splitting or with "bbox" splitting (coefficients): the lookup
  * is built once, and since dark, flat, polarization and solid angle do not change between frames
- * their per-bin sums are precomputed too, so a frame costs one gather of its raw values. A NaN raw
- * value removes that pixel for that frame only.
+ * their per-bin sums are precomputed too, so a frame costs one gather of its raw values
+ * (`sumCsrRows`, on one thread or split across a pool's) and adding its row sums into their bins
+ * (`binRows`, in row order, so the bins come out the same however the rows were shared out).
  */
-export function csrEngine(plan: BinningPlan, contributions: Contributions): Engine {
-  const fixed = new StaticSums(plan, contributions);
-  const { rowBin, indptr, indices, data } = buildCsr(contributions, binCount(plan));
-  const rows = rowBin.length;
-  return (frame) => {
+export class CsrEngine {
+  readonly matrix: CsrMatrix;
+  readonly #fixed: StaticSums;
+  #rows: RowSums | undefined;
+
+  constructor(plan: BinningPlan, contributions: Contributions) {
+    this.#fixed = new StaticSums(plan, contributions);
+    this.matrix = buildCsr(contributions, binCount(plan));
+  }
+
+  get rows(): number {
+    return this.matrix.rowBin.length;
+  }
+
+  get poisson(): boolean {
+    return this.#fixed.plan.poisson;
+  }
+
+  /** One frame on the calling thread, its row sums in arrays kept for the next (binRows keeps none). */
+  readonly integrate: Engine = (frame) => {
+    const { indptr, indices, data } = this.matrix;
+    this.#rows ??= { rowSum: new Float64Array(this.rows), ...(this.poisson ? { rowVar: new Float64Array(this.rows) } : {}) };
+    sumCsrRows(indptr, indices, data, frame, 0, this.rows, this.#rows.rowSum, this.#rows.rowVar);
+    const bins = this.binRows(frame, this.#rows);
+    bins.add(0, this.rows);
+    return bins.finish();
+  };
+
+  /**
+   * A frame's bins, summed from its rows' sums in row order: `add` takes consecutive ranges of
+   * rows (the whole frame at once, or each part as soon as it is gathered), `finish` the result. A
+   * row whose sum came out NaN (a NaN raw value) is summed again pixel by pixel, leaving those
+   * pixels out for this frame.
+   */
+  binRows(frame: PixelArray, { rowSum, rowVar }: RowSums): FrameBins {
+    const fixed = this.#fixed;
+    const { rowBin, indptr, indices, data } = this.matrix;
     const sums = fixed.frameSums();
     const { signal, variance } = sums;
     const darkSum = fixed.dark.slice();
-    // One loop per case, the common one (whole pixels, no variance) a bare gather; a row whose sum
-    // comes out NaN (a NaN raw value) is summed again pixel by pixel, leaving those pixels out.
-    let k = 0;
-    for (let row = 0; row < rows; row++) {
-      const b = rowBin[row]!;
-      const start = k;
-      const end = indptr[row + 1]!;
-      let s = 0;
-      let v2 = 0;
-      if (data) {
-        for (; k < end; k++) {
-          const c = data[k]!;
-          const v = frame[indices[k]!]!;
-          s += c * v;
-          v2 += c * c * (v > 1 ? v : 1);
-        }
-      } else if (variance) {
-        for (; k < end; k++) {
-          const v = frame[indices[k]!]!;
-          s += v;
-          v2 += v > 1 ? v : 1;
-        }
-      } else for (; k < end; k++) s += frame[indices[k]!]!;
-      if (s !== s) {
-        s = 0;
-        v2 = 0;
-        for (let e = start; e < end; e++) {
-          const v = frame[indices[e]!]!;
-          const c = data ? data[e]! : 1;
-          if (v !== v) {
-            fixed.drop(sums, darkSum, indices[e]!, b, c);
-            continue;
+    return {
+      add: (from, to) => {
+        for (let row = from; row < to; row++) {
+          const b = rowBin[row]!;
+          let s = rowSum[row]!;
+          let v2 = rowVar ? rowVar[row]! : 0;
+          if (s !== s) {
+            s = 0;
+            v2 = 0;
+            for (let e = indptr[row]!; e < indptr[row + 1]!; e++) {
+              const v = frame[indices[e]!]!;
+              const c = data ? data[e]! : 1;
+              if (v !== v) {
+                fixed.drop(sums, darkSum, indices[e]!, b, c);
+                continue;
+              }
+              s += c * v;
+              v2 += c * c * (v > 1 ? v : 1);
+            }
           }
-          s += c * v;
-          v2 += c * c * (v > 1 ? v : 1);
+          signal[b]! += s;
+          if (variance) variance[b]! += v2;
         }
-      }
-      signal[b]! += s;
-      if (variance) variance[b]! += v2;
-    }
-    for (let b = 0; b < signal.length; b++) signal[b]! -= darkSum[b]!;
-    return sums;
-  };
+      },
+      finish: () => {
+        for (let b = 0; b < signal.length; b++) signal[b]! -= darkSum[b]!;
+        return sums;
+      },
+    };
+  }
+}
+
+/** See CsrEngine.binRows. */
+export interface FrameBins {
+  add(from: number, to: number): void;
+  finish(): BinSums;
+}
+
+/** A typed array over a new SharedArrayBuffer: worker threads see its contents without a copy. */
+export function sharedArray<A extends PixelArray>(Type: SharedArrayConstructor<A>, length: number): A {
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
+}
+
+export interface SharedArrayConstructor<A extends PixelArray> {
+  new (buffer: SharedArrayBuffer): A;
+  readonly BYTES_PER_ELEMENT: number;
 }

@@ -13,3 +13,5 @@ export {
   type IntegrationMethod,
   type Integrator,
 } from "./integrator.ts";
+export { sharedArray } from "./engines.ts";
+export { IntegrationPool } from "./pool.ts";

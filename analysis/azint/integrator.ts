@@ -1,8 +1,9 @@
 import { bboxContributions, binCenters, cornerDeltas, makeAxis, pixelBins } from "./bins.ts";
 import { type CorrectionOptions, pixelCorrections } from "./corrections.ts";
-import { type BinSums, type BinningPlan, csrEngine, type Engine, histogramEngine, wholePixels } from "./engines.ts";
+import { type BinSums, type BinningPlan, CsrEngine, type Engine, histogramEngine, wholePixels } from "./engines.ts";
 import { parameterError, type PixelArray, requirePixels } from "./errors.ts";
 import { checkGeometry, cornerTwoTheta, type Geometry, type PixelAngles, pixelAngles } from "./geometry.ts";
+import { IntegrationPool } from "./pool.ts";
 import { checkUnit, RADIAL_UNITS, type RadialUnit, radialPositions } from "./units.ts";
 
 /**
@@ -73,6 +74,12 @@ export interface Integrate2dResult extends IntegrationSums {
 export interface Integrator<R> {
   readonly bins: number;
   integrate(frame: PixelArray): R;
+  /**
+   * The same integration of each frame, the work split across the pool's threads (method "csr"
+   * only); the results equal `integrate`'s exactly. Frames in SharedArrayBuffers (`sharedArray`)
+   * are read in place, others copied into one first. Default pool: `IntegrationPool.shared()`.
+   */
+  integrateParallel(frames: readonly PixelArray[], pool?: IntegrationPool): R[];
 }
 
 function averages(s: BinSums): IntegrationSums {
@@ -165,7 +172,7 @@ export class AzimuthalIntegrator {
     unit: RadialUnit,
     npt: number,
     nptAzim?: number,
-  ): { plan: BinningPlan; engine: Engine; scale: number } {
+  ): { plan: BinningPlan; engine: Engine; csr?: CsrEngine; scale: number } {
     const method = options.method ?? "csr";
     const split = options.split ?? "no";
     if (split !== "no" && (split !== "bbox" || method !== "csr" || nptAzim !== undefined)) {
@@ -218,7 +225,8 @@ export class AzimuthalIntegrator {
     const contributions = deltas
       ? bboxContributions(include, low, high, radialAxis)
       : wholePixels(pixelBins(include, radial, radialAxis, azimuthAxis && chi, azimuthAxis));
-    return { plan, engine: csrEngine(plan, contributions), scale };
+    const csr = new CsrEngine(plan, contributions);
+    return { plan, engine: csr.integrate, csr, scale };
   }
 
   #checkFrame(frame: PixelArray): void {
@@ -229,29 +237,32 @@ export class AzimuthalIntegrator {
   prepare1d(options: Integrate1dOptions): Integrator<Integrate1dResult> {
     const unit = options.unit ?? "q_nm^-1";
     const method = options.method ?? "csr";
-    const { plan, engine, scale } = this.#plan(options, unit, options.npt);
-    const radial = binCenters(plan.radialAxis, scale);
-    return {
-      bins: radial.length,
-      integrate: (frame) => {
-        this.#checkFrame(frame);
-        return { radial, unit, method, ...averages(engine(frame)) };
-      },
-    };
+    const prepared = this.#plan(options, unit, options.npt);
+    const radial = binCenters(prepared.plan.radialAxis, prepared.scale);
+    return this.#integrator(prepared, radial.length, (sums) => ({ radial, unit, method, ...averages(sums) }));
   }
 
   /** Prepares a 2D (cake) integration (pyFAI integrate2d): radial × χ bins. */
   prepare2d(options: Integrate2dOptions): Integrator<Integrate2dResult> {
     const unit = options.unit ?? "2th_deg";
     const method = options.method ?? "csr";
-    const { plan, engine, scale } = this.#plan(options, unit, options.nptRad, options.nptAzim ?? 360);
-    const radial = binCenters(plan.radialAxis, scale);
-    const azimuthal = binCenters(plan.azimuthAxis!, 180 / Math.PI);
+    const prepared = this.#plan(options, unit, options.nptRad, options.nptAzim ?? 360);
+    const radial = binCenters(prepared.plan.radialAxis, prepared.scale);
+    const azimuthal = binCenters(prepared.plan.azimuthAxis!, 180 / Math.PI);
+    return this.#integrator(prepared, radial.length * azimuthal.length, (sums) => ({ radial, azimuthal, unit, method, ...averages(sums) }));
+  }
+
+  #integrator<R>({ engine, csr }: { engine: Engine; csr?: CsrEngine }, bins: number, result: (sums: BinSums) => R): Integrator<R> {
     return {
-      bins: radial.length * azimuthal.length,
+      bins,
       integrate: (frame) => {
         this.#checkFrame(frame);
-        return { radial, azimuthal, unit, method, ...averages(engine(frame)) };
+        return result(engine(frame));
+      },
+      integrateParallel: (frames, pool = IntegrationPool.shared()) => {
+        if (!csr) throw parameterError("method", 'must be "csr" to integrate across threads (got "histogram")');
+        for (const frame of frames) this.#checkFrame(frame);
+        return pool.binSums(csr, frames).map(result);
       },
     };
   }

@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import {
-  AzimuthalIntegrator,
-  type Geometry,
-  type IntegrationMethod,
-  pixelAngles,
-  solidAngle,
-  polarization,
-  type RadialUnit,
-} from "../../analysis/azint/index.ts";
-import { type PyFaiResult, runPyFai } from "./pyfai.ts";
+import { AzimuthalIntegrator, type IntegrationMethod, pixelAngles, solidAngle, polarization, type RadialUnit } from "../../analysis/azint/index.ts";
+import { type PyFaiResult, runPyFai, TILTED_GEOMETRY as geometry } from "./pyfai.ts";
 import { mulberry32, ringFrame } from "./synthetic.ts";
 
 /**
@@ -22,18 +14,6 @@ import { mulberry32, ringFrame } from "./synthetic.ts";
  * unless a pixel centre sits within rounding of a bin edge; the bin counts are compared to find
  * such pixels, and at most one pixel in a thousand may fall on the other side of an edge.
  */
-const geometry: Geometry = {
-  dist: 0.1,
-  poni1: 0.0112,
-  poni2: 0.0121,
-  rot1: 0.05,
-  rot2: -0.03,
-  rot3: 0.2,
-  wavelength: 1.0e-10,
-  pixel1: 100e-6,
-  pixel2: 75e-6,
-  shape: [240, 320],
-};
 const [rows, cols] = geometry.shape;
 const n = rows * cols;
 
