@@ -31,7 +31,15 @@ export function kernelJson(): KernelJson {
     display_name: LIGHTBOOK_KERNEL.display_name,
     language: LIGHTBOOK_KERNEL.language,
     interrupt_mode: "message",
-    env: { ...frameMallocEnv(), LIGHTBOOK_KERNEL_MEMORY_MB: String(kernelMemoryMb()) },
+    env: {
+      ...frameMallocEnv(),
+      LIGHTBOOK_KERNEL_MEMORY_MB: String(kernelMemoryMb()),
+      // esbuild's synchronous API (tsx's transforms, worker-thread.ts's bundles) otherwise keeps a
+      // worker thread and an esbuild service process for the kernel's whole life, about 30 MiB of
+      // RSS (bench/kernel-memory.ts); without it each call runs esbuild once, and a kernel whose
+      // modules tsx has cached calls it only to bundle its worker threads at start.
+      ESBUILD_WORKER_THREADS: "0",
+    },
     metadata: {},
   };
 }
