@@ -1,8 +1,12 @@
 /** Messages between the main thread and the control thread (control-worker.ts). */
 export interface ControlThreadData {
   endpoint: string;
+  /** The heartbeat socket's, served on the same thread (heartbeat.ts). */
+  heartbeatEndpoint: string;
+  /** End the kernel after this long without a heartbeat ping (heartbeat.ts); none if undefined. */
+  orphanGraceMs: number | undefined;
   key: string;
-  /** Shared Int32 set to 1 once the socket is closed and the receive loop has ended. */
+  /** Shared Int32 set to 1 once the sockets are closed and their receive loops have ended. */
   stopped: SharedArrayBuffer;
 }
 

@@ -32,13 +32,14 @@ export class ControlThread {
       this.#post({ kind: "ack", seq: message.seq });
       onFrames(message.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
     });
-    // As for the heartbeat thread: zeromq aborts the process if a thread exits while receiving.
+    // zeromq aborts the process if a thread exits with a receive pending, and process.exit()
+    // (from anywhere, user cells included) ends the worker thread, so stop its sockets first.
     process.once("exit", this.#stopOnExit);
   }
 
-  static start(endpoint: string, key: string, handlers: ControlHandlers): Promise<ControlThread> {
+  static start(sockets: Omit<ControlThreadData, "stopped">, handlers: ControlHandlers): Promise<ControlThread> {
     const stopped = new SharedArrayBuffer(4);
-    const data: ControlThreadData = { endpoint, key, stopped };
+    const data: ControlThreadData = { ...sockets, stopped };
     const worker = startTypeScriptWorker(new URL("./control-worker.ts", import.meta.url), data);
     return new Promise((resolve, reject) => {
       worker.once("message", () => resolve(new ControlThread(worker, new Int32Array(stopped), handlers)));

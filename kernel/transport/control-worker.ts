@@ -6,8 +6,8 @@
  * after a cell's first await, or in a timer), which neither SIGINT nor the event loop can reach;
  * V8's Runtime.terminateExecution, through an inspector session on the main thread, stops it.
  * The main thread's event loop then resumes, takes the interrupt_request and answers it.
- * This thread also bounds the process's memory (memory-watchdog.ts), for the same reason: it runs
- * while the main thread is stuck.
+ * This thread also bounds the process's memory (memory-watchdog.ts) and answers heartbeats
+ * (heartbeat.ts), for the same reason: it runs while the main thread is stuck.
  */
 import { Session } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
@@ -16,15 +16,17 @@ import { decodeWire, WireError } from "../protocol/wire.ts";
 import { kernelMemoryMb } from "../memory-limit.ts";
 import type { ControlThreadData, FromControl, ToControl } from "./control-protocol.ts";
 import { detachedFrames } from "./detached-frames.ts";
+import { serveHeartbeat } from "./heartbeat.ts";
 import { watchMemory } from "./memory-watchdog.ts";
 
 const ACK_TIMEOUT_MS = 200;
 
 const port = parentPort;
 if (!port) throw new Error("control-worker.ts runs as a worker thread");
-const { endpoint, key, stopped } = workerData as ControlThreadData;
+const { endpoint, heartbeatEndpoint, orphanGraceMs, key, stopped } = workerData as ControlThreadData;
 watchMemory(kernelMemoryMb());
 const socket = new Router({ sendTimeout: 0, linger: 1000 });
+const heartbeat = serveHeartbeat(heartbeatEndpoint, orphanGraceMs);
 /** Interrupt requests handed to the main thread and not yet taken, by sequence number. */
 const unacknowledged = new Map<number, NodeJS.Timeout>();
 let sequence = 0;
@@ -59,12 +61,13 @@ port.on("message", (message: ToControl) => {
     socket.send(detachedFrames(message.frames)).catch(() => undefined);
   } else {
     socket.close();
+    heartbeat.close();
   }
 });
 
 // A function, not top-level await: the worker runs as a CommonJS bundle (worker-thread.ts).
 const serve = async (): Promise<void> => {
-  await socket.bind(endpoint);
+  await Promise.all([socket.bind(endpoint), heartbeat.bound]);
   port.postMessage({ kind: "bound" } satisfies FromControl);
   try {
     for await (const frames of socket) {
@@ -81,6 +84,8 @@ const serve = async (): Promise<void> => {
       port.postMessage({ kind: "frames", seq, frames } satisfies FromControl);
     }
   } finally {
+    // The main thread waits for `stopped` before the process exits (control-thread.ts).
+    await heartbeat.ended.catch(() => undefined);
     port.close();
     const flag = new Int32Array(stopped);
     Atomics.store(flag, 0, 1);

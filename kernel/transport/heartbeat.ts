@@ -1,94 +1,63 @@
 /**
- * The heartbeat REP socket, echoing every ping. It runs in a worker thread, as ipykernel runs it
- * in its own thread, so a cell busy in synchronous code does not look like a dead kernel.
+ * The heartbeat REP socket, echoing every ping. It runs on the control thread (control-worker.ts),
+ * as ipykernel runs it off its main thread, so a cell busy in synchronous code does not look like
+ * a dead kernel; sharing that thread saves a thread's isolate (~12 MiB, bench/kernel-memory.ts).
  * https://jupyter-client.readthedocs.io/en/latest/messaging.html#heartbeat-for-kernels
  *
  * With an orphan grace (kernels launched by Lightbook's server, which pings every few seconds
  * and may restart without stopping its kernels), the kernel ends itself once no ping came for
- * that long: its server is gone for good. The check runs here, so a cell stuck in a loop on the
- * main thread does not keep an orphan alive; SIGTERM ends it as kernel/main.ts handles it.
+ * that long: its server is gone for good. The check runs off the main thread, so a cell stuck in
+ * a loop there does not keep an orphan alive; SIGTERM ends it as kernel/main.ts handles it.
  */
-import { createRequire } from "node:module";
+import { writeSync } from "node:fs";
 import process from "node:process";
-import { Worker } from "node:worker_threads";
+import { Reply } from "zeromq";
 
-// Plain CommonJS: workers do not inherit the tsx loader, and this needs none.
-// `stopped` (shared memory) is set once the socket is closed and its receive loop has ended.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { Reply } = require(workerData.zeromq);
-const stopped = new Int32Array(workerData.stopped);
-const socket = new Reply({ linger: 0 });
-let lastPing = Date.now();
-const grace = workerData.orphanGraceMs;
-const orphanCheck = grace && setInterval(() => {
-  if (Date.now() - lastPing <= grace) return;
-  clearInterval(orphanCheck);
-  // Straight to fd 2 as kernel/log.ts writes: the main thread may be stuck in a cell.
-  try {
-    require('node:fs').writeSync(2, '[lightbook-kernel ' + new Date().toISOString() + '] no heartbeat ping for ' + grace + ' ms (LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS): its server is gone; exiting\\n');
-  } catch {}
-  process.kill(process.pid, 'SIGTERM');
-}, Math.min(1000, grace));
-parentPort.once('message', () => {
-  if (orphanCheck) clearInterval(orphanCheck);
-  socket.close();
-});
-socket.bind(workerData.endpoint).then(async () => {
-  parentPort.postMessage('bound');
-  try {
+export interface HeartbeatSocket {
+  /** Settles once the socket is bound; rejects if binding fails. */
+  bound: Promise<void>;
+  /** Settles once the socket is closed and its receive loop has ended. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+export function serveHeartbeat(endpoint: string, orphanGraceMs: number | undefined): HeartbeatSocket {
+  const socket = new Reply({ linger: 0 });
+  let lastPing = Date.now();
+  const orphanCheck =
+    orphanGraceMs === undefined
+      ? undefined
+      : setInterval(
+          () => {
+            if (Date.now() - lastPing <= orphanGraceMs) return;
+            clearInterval(orphanCheck);
+            // Straight to fd 2 as kernel/log.ts writes: the main thread may be stuck in a cell.
+            try {
+              writeSync(
+                2,
+                `[lightbook-kernel ${new Date().toISOString()}] no heartbeat ping for ${orphanGraceMs} ms (LIGHTBOOK_KERNEL_ORPHAN_GRACE_MS): its server is gone; exiting\n`,
+              );
+            } catch {
+              // stderr closed: exit all the same
+            }
+            process.kill(process.pid, "SIGTERM");
+          },
+          Math.min(1000, orphanGraceMs),
+        );
+  const bound = socket.bind(endpoint);
+  const echo = async (): Promise<void> => {
+    await bound;
     for await (const [ping] of socket) {
       lastPing = Date.now();
-      await socket.send(ping);
+      await socket.send(ping ?? Buffer.alloc(0));
     }
-  } finally {
-    parentPort.close();
-    Atomics.store(stopped, 0, 1);
-    Atomics.notify(stopped, 0);
-  }
-});
-`;
-
-const STOP_TIMEOUT_MS = 2000;
-
-export class Heartbeat {
-  readonly #worker: Worker;
-  readonly #stopped: Int32Array;
-  readonly #stopOnExit = () => this.#stopSync();
-
-  private constructor(worker: Worker, stopped: Int32Array) {
-    this.#worker = worker;
-    this.#stopped = stopped;
-    // zeromq aborts the process if a thread exits with a receive pending, and process.exit()
-    // (from anywhere, user cells included) ends the worker thread, so stop it first.
-    process.once("exit", this.#stopOnExit);
-  }
-
-  /** Resolves once the socket is bound; rejects if binding fails. */
-  static start(endpoint: string, orphanGraceMs?: number): Promise<Heartbeat> {
-    const zeromq = createRequire(import.meta.url).resolve("zeromq");
-    const stopped = new SharedArrayBuffer(4);
-    // A small young generation, as the kernel's other threads (worker-thread.ts).
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { zeromq, endpoint, stopped, orphanGraceMs },
-      resourceLimits: { maxYoungGenerationSizeMb: 3 },
-    });
-    return new Promise((resolve, reject) => {
-      worker.once("message", () => resolve(new Heartbeat(worker, new Int32Array(stopped))));
-      worker.once("error", reject);
-    });
-  }
-
-  async close(): Promise<void> {
-    process.off("exit", this.#stopOnExit);
-    const exited = new Promise((resolve) => this.#worker.once("exit", resolve));
-    this.#worker.postMessage("close");
-    await exited;
-  }
-
-  #stopSync(): void {
-    this.#worker.postMessage("close");
-    Atomics.wait(this.#stopped, 0, 0, STOP_TIMEOUT_MS);
-  }
+  };
+  return {
+    bound,
+    ended: echo(),
+    close: () => {
+      clearInterval(orphanCheck);
+      socket.close();
+    },
+  };
 }

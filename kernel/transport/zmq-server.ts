@@ -36,7 +36,6 @@ import { makeMessage, replyTo } from "../protocol/reply.ts";
 import { decodeWire, encodeWire, WireError } from "../protocol/wire.ts";
 import { ControlThread } from "./control-thread.ts";
 import { detachedFrames } from "./detached-frames.ts";
-import { Heartbeat } from "./heartbeat.ts";
 import { ReplayBuffer } from "./replay-buffer.ts";
 
 type RouterChannel = "shell" | "stdin";
@@ -86,10 +85,9 @@ export class ZmqServer {
   readonly #handler: JupyterHandler;
   readonly #options: ZmqServerOptions;
   readonly #routers: Record<RouterChannel, Router>;
-  /** Control runs in its own thread, so an interrupt reaches JavaScript stuck in a loop (control-worker.ts). */
+  /** Control (and the heartbeat) run in their own thread, so an interrupt reaches JavaScript stuck in a loop (control-worker.ts). */
   #control: ControlThread | undefined;
   readonly #iopub = new Publisher(SOCKET_OPTIONS);
-  #heartbeat: Heartbeat | undefined;
   /** Recent iopub, for a server that reattaches after a restart (lightbook_replay_request). */
   readonly #replay = new ReplayBuffer();
   #loops: Promise<void>[] = [];
@@ -121,11 +119,16 @@ export class ZmqServer {
       this.#iopub.bind(endpoint(this.#conn, "iopub")),
     ]);
     // Control is not queued behind shell: interrupt and shutdown must get through a busy kernel.
-    this.#control = await ControlThread.start(endpoint(this.#conn, "control"), this.#conn.key, {
+    const sockets = {
+      endpoint: endpoint(this.#conn, "control"),
+      heartbeatEndpoint: endpoint(this.#conn, "hb"),
+      orphanGraceMs: this.#options.orphanGraceMs,
+      key: this.#conn.key,
+    };
+    this.#control = await ControlThread.start(sockets, {
       onFrames: (frames) => this.#accept(frames, "control", (incoming) => void this.#dispatch(incoming, "control")),
       onTerminated: () => this.#terminated.splice(0).forEach((settle) => settle()),
     });
-    this.#heartbeat = await Heartbeat.start(endpoint(this.#conn, "hb"), this.#options.orphanGraceMs);
     this.#loops = [
       this.#receive(this.#routers.shell, "shell", (incoming) => this.#enqueueShell(incoming)),
       this.#receive(this.#routers.stdin, "stdin", ({ message }) => this.#inputReplied(message)),
@@ -136,7 +139,6 @@ export class ZmqServer {
     for (const socket of [...Object.values(this.#routers), this.#iopub]) socket.close();
     await Promise.all(this.#loops);
     await this.#control?.close();
-    await this.#heartbeat?.close();
   }
 
   /**

@@ -7,17 +7,9 @@ import { agentModel, type AgentModel } from "../../contracts/agents.ts";
 import { parseContract } from "../../contracts/parse.ts";
 import { resultsPage, runModel, type Recipe, type ResultModel, type RunModel } from "../../contracts/runs.ts";
 import { RunEvents } from "./events.ts";
+import { RunsApiError } from "./runs-api-error.ts";
 
-export class RunsApiError extends Error {
-  override name = "RunsApiError";
-
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+export { RunsApiError };
 
 export interface RunsClientOptions {
   apiUrl: string;

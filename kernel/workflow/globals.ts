@@ -2,7 +2,7 @@
  * What cells see of the workflow API: `workflow` (map, run, follow, range, frames, files,
  * agents) and the input helpers `frames` and `files` as globals, like `display`.
  */
-import { RunsClient } from "./client.ts";
+import type { RunsClient } from "./client.ts";
 import { Workflow, type Display } from "./map.ts";
 
 export interface WorkflowGlobalsDeps {
@@ -11,8 +11,11 @@ export interface WorkflowGlobalsDeps {
 }
 
 export function installWorkflowGlobals(deps: WorkflowGlobalsDeps): Workflow {
-  let client: RunsClient | undefined;
-  const workflow = new Workflow({ client: () => (client ??= RunsClient.fromEnv()), display: deps.display, cellSignal: deps.cellSignal });
+  let runsClient: RunsClient | undefined;
+  // Loaded at the first use: the client's contracts (zod) add about 9 MiB to a kernel's RSS at
+  // start (measured importing typescript-handler.ts), and many sessions never submit a run.
+  const client = async () => (runsClient ??= (await import("./client.ts")).RunsClient.fromEnv());
+  const workflow = new Workflow({ client, display: deps.display, cellSignal: deps.cellSignal });
   const globals = {
     workflow,
     frames: workflow.frames.bind(workflow),

@@ -14,8 +14,8 @@
 import { randomUUID } from "node:crypto";
 import type { AgentModel } from "../../contracts/agents.ts";
 import type { RunModel, StepInput } from "../../contracts/runs.ts";
-import { itemsOf } from "../../contracts/result-array.ts";
-import { RunsApiError, type RecipeInput, type RunsClient } from "./client.ts";
+import type { RecipeInput, RunsClient } from "./client.ts";
+import { RunsApiError } from "./runs-api-error.ts";
 import { progressBundle, rate, type ProgressSample } from "./progress.ts";
 
 /** What a map works on: frames of a dataset, files, an index range, or explicit JSON items. */
@@ -68,7 +68,8 @@ export class WorkflowCancelledError extends Error {
 }
 
 export interface WorkflowDeps {
-  client: () => RunsClient;
+  /** Asynchronous: the client's module (and the contracts it parses with) loads at the first use. */
+  client: () => Promise<RunsClient>;
   display: Display;
   /** The running cell's abort signal (its interrupt), if a cell runs. */
   cellSignal: () => AbortSignal | undefined;
@@ -145,7 +146,7 @@ export class Workflow {
    * resolves with the ended run, rejects with WorkflowError if it failed.
    */
   async run(recipe: RecipeInput, opts: Pick<MapOptions, "key" | "name" | "progress" | "serverTimeoutMs" | "signal"> = {}): Promise<RunModel> {
-    const client = this.deps.client();
+    const client = await this.deps.client();
     const signal = opts.signal ?? this.deps.cellSignal();
     signal?.throwIfAborted();
     const run = await client.submit(recipe, { key: opts.key ?? randomUUID(), name: opts.name });
@@ -154,7 +155,7 @@ export class Workflow {
 
   /** Follows an existing run (e.g. after a map gave up on an unreachable server) to its end. */
   async follow(id: string, opts: Pick<MapOptions, "name" | "progress" | "serverTimeoutMs" | "signal"> = {}, known?: RunModel): Promise<RunModel> {
-    const client = this.deps.client();
+    const client = await this.deps.client();
     const signal = opts.signal ?? this.deps.cellSignal();
     const displayId = `lightbook-run-${id}`;
     const label = opts.name || `run ${id.slice(0, 8)}`;
@@ -232,11 +233,12 @@ export class Workflow {
 
   /** A step's item results in input order. */
   async #results(run: RunModel, step: string): Promise<unknown[]> {
-    const results = await this.deps.client().results(run.id, step);
+    const client = await this.deps.client();
+    const [results, { itemsOf }] = await Promise.all([client.results(run.id, step), import("../../contracts/result-array.ts")]);
     return results.flatMap(itemsOf);
   }
 
   async agents(): Promise<AgentModel[]> {
-    return this.deps.client().agents();
+    return (await this.deps.client()).agents();
   }
 }

@@ -32,7 +32,7 @@ test("map rejects with a clear message, never hangs, when the server stops answe
     cancel: async () => undefined,
     events: noEvents,
   } as unknown as RunsClient;
-  const wf = new Workflow({ client: () => client, display: noDisplay, cellSignal: () => undefined });
+  const wf = new Workflow({ client: async () => client, display: noDisplay, cellSignal: () => undefined });
   const t0 = Date.now();
   await assert.rejects(
     wf.map([1, 2, 3], "noop", {}, { serverTimeoutMs: 800 }),
@@ -55,7 +55,7 @@ test("aborting the signal cancels the run on the server and rejects as an interr
     events: noEvents,
   } as unknown as RunsClient;
   const controller = new AbortController();
-  const wf = new Workflow({ client: () => client, display: noDisplay, cellSignal: () => controller.signal });
+  const wf = new Workflow({ client: async () => client, display: noDisplay, cellSignal: () => controller.signal });
   const p = wf.map(wf.range(10), "sleep");
   setTimeout(() => controller.abort(), 100);
   await assert.rejects(p, { name: "KeyboardInterrupt", message: /was cancelled/ });
