@@ -9,8 +9,6 @@ import { resultsPage, runModel, type Recipe, type ResultModel, type RunModel } f
 import { RunEvents } from "./events.ts";
 import { RunsApiError } from "./runs-api-error.ts";
 
-export { RunsApiError };
-
 export interface RunsClientOptions {
   apiUrl: string;
   token: string;
